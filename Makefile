@@ -1,0 +1,48 @@
+# The two commands a newcomer needs: `make run` (the app with demo data) and `make test`.
+# Both install what is missing first: Debian libraries through apt-get where it is available,
+# and a virtual environment at .venv with the locked Python dependencies (requirements.lock).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+# `make run` is for trying the app on your own machine: DEBUG on, SQLite, tasks in-process.
+RUN_ENV := DEBUG=$${DEBUG:-true}
+
+.PHONY: install system-deps browser-deps run test lint lock clean
+
+install: system-deps $(STAMP)
+
+$(STAMP): requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+system-deps:
+	@scripts/system-deps.sh weasyprint
+
+browser-deps:
+	@scripts/system-deps.sh browser
+
+run: install
+	mkdir -p var
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py load_demo
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: install browser-deps
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Re-resolve requirements.lock after changing the dependencies in pyproject.toml.
+lock: install
+	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-find-links --no-emit-index-url \
+		--no-emit-trusted-host -o requirements.lock pyproject.toml
+
+clean:
+	rm -rf var/static .pytest_cache

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class FellowshipConfig(AppConfig):
+    name = "fellowship"
+    verbose_name = "Programme core"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Each app registers the history-import tables it owns in its history.py.
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("history")

@@ -1,0 +1,1 @@
+"""Benefits realisation evidence, report jobs and downloads (issue 8/9)."""
