@@ -1,0 +1,50 @@
+"""The support admin site (for support staff; faculty work in the service's own pages)."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Cohort,
+    Fellow,
+    Funder,
+    HistoryImport,
+    Organisation,
+    Region,
+    RoleGrant,
+    User,
+    Workshop,
+)
+
+
+class RoleGrantInline(admin.TabularInline):
+    model = RoleGrant
+    fk_name = "user"
+    extra = 0
+    autocomplete_fields = ["funder"]
+    readonly_fields = ["granted_at", "granted_by"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_active", "is_staff", "date_joined"]
+    search_fields = ["email", "full_name"]
+    inlines = [RoleGrantInline]
+    fieldsets = [
+        (None, {"fields": ["email", "full_name", "password"]}),
+        ("Access", {"fields": ["is_active", "is_staff", "is_superuser"]}),
+        ("Dates", {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]})]
+
+
+@admin.register(Funder)
+class FunderAdmin(SimpleHistoryAdmin):
+    search_fields = ["name"]
+
+
+for model in (Cohort, Region, Organisation, Fellow, Workshop):
+    admin.site.register(model, SimpleHistoryAdmin)
+
+admin.site.register(HistoryImport)

@@ -1,0 +1,34 @@
+"""Template context shared by every page: the header navigation for the person's roles."""
+
+from django.urls import reverse
+
+from .enums import Role
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = [("Home", reverse("home"))]
+    if user.has_role(Role.FACULTY):
+        items += [
+            ("Cohorts", reverse("cohort_list")),
+            ("Fellows", reverse("fellow_list")),
+            ("Workshops", reverse("workshop_list")),
+            ("Funders", reverse("funder_list")),
+            ("People", reverse("person_list")),
+            ("Import history", reverse("history_import")),
+        ]
+    else:
+        if user.has_role(Role.FELLOW, Role.ALUMNUS):
+            items.append(("Workshops", reverse("workshop_list")))
+        if user.has_role(Role.FUNDER):
+            items.append(("Funders", reverse("funder_list")))
+    items.append(("Your account", reverse("account_email")))
+    path = request.path
+    return {
+        "nav_items": [
+            {"label": label, "url": url, "current": path == url or (url != "/" and path.startswith(url))}
+            for label, url in items
+        ]
+    }

@@ -1,0 +1,61 @@
+"""Vocabularies of the programme core, with the history import's lower-case keys as values."""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    APPLICANT = "applicant", "Applicant"
+    FELLOW = "fellow", "Fellow"
+    ALUMNUS = "alumnus", "Alumnus"
+    SUPERVISOR = "supervisor", "Supervisor"
+    PANELLIST = "panellist", "Panellist"
+    FACULTY = "faculty", "Faculty"
+    FUNDER = "funder", "Funder"
+
+
+class Profession(models.TextChoices):
+    MEDICINE = "medicine", "Medicine"
+    DENTISTRY = "dentistry", "Dentistry"
+    NURSING = "nursing", "Nursing"
+    MIDWIFERY = "midwifery", "Midwifery"
+    AHP = "ahp", "AHP"
+    PHARMACY = "pharmacy", "Pharmacy"
+    OPTOMETRY = "optometry", "Optometry"
+    PUBLIC_HEALTH = "public_health", "Public Health"
+    HEALTHCARE_SCIENCE = "healthcare_science", "Healthcare Science"
+    PSYCHOLOGICAL_PROFESSIONS = "psychological_professions", "Psychological Professions"
+
+
+# Everyone but doctors counts as "non-medic" in the paper (dentists included, objective 4).
+NON_MEDICAL_PROFESSIONS = frozenset(p for p in Profession if p != Profession.MEDICINE)
+
+
+class FellowStatus(models.TextChoices):
+    IN_POST = "in_post", "In post"
+    GRADUATED = "graduated", "Graduated"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class FunderKind(models.TextChoices):
+    EDUCATION_BODY = "education_body", "NHS regional education body"
+    PROFESSIONAL_SOCIETY = "professional_society", "Professional society"
+    EMPLOYER = "employer", "NHS employer"
+    OTHER = "other", "Other"
+
+
+class OrganisationKind(models.TextChoices):
+    NHS_TRUST = "nhs_trust", "NHS trust or health board"
+    NHS_TEAM = "nhs_team", "NHS team"
+    ACADEMIA = "academia", "University or academic body"
+    INDUSTRY = "industry", "Industry"
+    REGULATOR = "regulator", "Regulator or public body"
+    OTHER = "other", "Other"
+
+
+class SpeakerSector(models.TextChoices):
+    NHS = "nhs", "NHS"
+    ACADEMIA = "academia", "Academia"
+    INDUSTRY = "industry", "Industry"
+    REGULATOR = "regulator", "Regulator or public sector"
+    ALUMNI = "alumni", "Fellowship alumni"
+    OTHER = "other", "Other"

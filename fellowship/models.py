@@ -1,0 +1,411 @@
+"""The programme core: people and roles, cohorts, regions, organisations, funders, fellows, workshops."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import rules
+from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.functional import cached_property
+from rules.contrib.models import RulesModel
+from simple_history.models import HistoricalRecords
+
+from . import rules as r
+from .enums import FellowStatus, FunderKind, OrganisationKind, Profession, Role, SpeakerSector
+from .uploads import private_upload_to
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra) -> User:
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with an e-mail address; what they may do comes from their roles."""
+
+    email = models.EmailField("e-mail address", unique=True)
+    full_name = models.CharField(max_length=150, blank=True)
+    is_staff = models.BooleanField(default=False, help_text="May use the support admin site.")
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        ordering = ["full_name", "email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @cached_property
+    def roles(self) -> frozenset[str]:
+        """The roles this person holds (cached for the request; grants invalidate it)."""
+        if not self.pk:
+            return frozenset()
+        return frozenset(self.role_grants.values_list("role", flat=True))
+
+    def has_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @cached_property
+    def funder_ids(self) -> frozenset[int]:
+        """The funders this person acts for (through their funder role grants)."""
+        return frozenset(
+            self.role_grants.filter(role=Role.FUNDER).values_list("funder_id", flat=True)
+        )
+
+    def forget_roles(self) -> None:
+        for name in ("roles", "funder_ids"):
+            self.__dict__.pop(name, None)
+
+
+class RoleGrant(models.Model):
+    """One role held by one person; a funder role names the funder the person acts for."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    funder = models.ForeignKey("Funder", null=True, blank=True, on_delete=models.CASCADE, related_name="contacts")
+    granted_at = models.DateTimeField(default=timezone.now)
+    granted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["role"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=Q(funder__isnull=True), name="one_grant_per_role"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "funder"], condition=Q(funder__isnull=False), name="one_grant_per_funder"
+            ),
+            models.CheckConstraint(
+                condition=Q(role=Role.FUNDER, funder__isnull=False) | (~Q(role=Role.FUNDER) & Q(funder__isnull=True)),
+                name="funder_role_names_funder",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        suffix = f" ({self.funder})" if self.funder_id else ""
+        return f"{self.user}: {self.get_role_display()}{suffix}"
+
+
+class CohortQuerySet(models.QuerySet["Cohort"]):
+    def with_counts(self) -> CohortQuerySet:
+        return self.annotate(
+            fellow_count=models.Count("fellows", distinct=True),
+            region_count=models.Count("fellows__region", distinct=True),
+            workshop_count=models.Count("workshops", distinct=True),
+        )
+
+
+class Cohort(RulesModel):
+    """One year-long intake of fellows, numbered from 1."""
+
+    number = models.PositiveSmallIntegerField(unique=True, validators=[MinValueValidator(1)])
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = CohortQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__gte=1), name="cohort_number_positive"),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True) | Q(end_date__isnull=True) | Q(end_date__gt=models.F("start_date")),
+                name="cohort_ends_after_start",
+            ),
+        ]
+        rules_permissions = {"view": r.is_faculty, "add": r.is_faculty, "change": r.is_faculty}
+
+    def __str__(self) -> str:
+        return f"Cohort {self.number}"
+
+
+class Region(RulesModel):
+    """A geography whose funders pay for posts (an NHS England region, Wales, Scotland ...)."""
+
+    name = models.CharField(max_length=100, unique=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        rules_permissions = {"view": r.is_faculty, "add": r.is_faculty, "change": r.is_faculty}
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Organisation(RulesModel):
+    """An NHS trust or team, university, company or public body that hosts projects or workshops."""
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=20, choices=OrganisationKind.choices, default=OrganisationKind.NHS_TRUST)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="organisations")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        rules_permissions = {"view": r.is_faculty, "add": r.is_faculty, "change": r.is_faculty}
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CurriculumTheme(models.Model):
+    """One of the five themes of the Clinical AI curriculum (seeded; keys match the history import)."""
+
+    key = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FunderQuerySet(models.QuerySet["Funder"]):
+    def for_user(self, user) -> FunderQuerySet:
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_role(Role.FACULTY):
+            return self
+        return self.filter(pk__in=user.funder_ids)
+
+
+class Funder(RulesModel):
+    """A body that pays for fellows' posts under a memorandum of understanding."""
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=30, choices=FunderKind.choices, default=FunderKind.EDUCATION_BODY)
+    mou = models.FileField(
+        "memorandum of understanding", upload_to=private_upload_to("mou"), blank=True, max_length=255
+    )
+    mou_signed_on = models.DateField("MoU signed on", null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = FunderQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        rules_permissions = {
+            "view": r.is_faculty | r.acts_for_funder,
+            "add": r.is_faculty,
+            "change": r.is_faculty,
+        }
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FundedPost(models.Model):
+    """Posts a funder pays for in one cohort and region, optionally themed to a specialty."""
+
+    funder = models.ForeignKey(Funder, on_delete=models.CASCADE, related_name="posts")
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="funded_posts")
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="funded_posts")
+    specialty_theme = models.CharField(
+        max_length=100, blank=True, help_text="Leave blank unless the posts are for one specialty, such as Haematology."
+    )
+    places = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cohort__number", "region__name", "funder__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["funder", "cohort", "region", "specialty_theme"], name="one_funded_post_line"
+            ),
+            models.CheckConstraint(condition=Q(places__gte=1), name="funded_post_places_positive"),
+        ]
+
+    def __str__(self) -> str:
+        theme = f", {self.specialty_theme}" if self.specialty_theme else ""
+        return f"{self.places} × {self.region} ({self.funder}, {self.cohort}{theme})"
+
+
+class FellowQuerySet(models.QuerySet["Fellow"]):
+    def for_user(self, user) -> FellowQuerySet:
+        """Fellows this person may see: faculty see all; everyone else only their own records."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_role(Role.FACULTY):
+            return self
+        return self.filter(user=user)
+
+    def in_post(self) -> FellowQuerySet:
+        return self.filter(status=FellowStatus.IN_POST)
+
+    def graduated(self) -> FellowQuerySet:
+        return self.filter(status=FellowStatus.GRADUATED)
+
+
+class Fellow(RulesModel):
+    """A person's place in a cohort: the region and funder of their post, profession and status."""
+
+    ref = models.CharField("reference", max_length=40, unique=True)
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="fellows")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="fellowships"
+    )
+    full_name = models.CharField(max_length=150, blank=True)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="fellows")
+    profession = models.CharField(max_length=30, choices=Profession.choices)
+    specialty = models.CharField(max_length=100, blank=True)
+    funder = models.ForeignKey(Funder, null=True, blank=True, on_delete=models.PROTECT, related_name="fellows")
+    status = models.CharField(max_length=20, choices=FellowStatus.choices, default=FellowStatus.IN_POST)
+    # The matched project's reference as the history records it; the projects app links it.
+    project_ref = models.CharField("project reference", max_length=40, blank=True)
+    history = HistoricalRecords()
+
+    objects = FellowQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cohort__number", "ref"]
+        rules_permissions = {
+            "view": r.is_faculty | r.is_own_fellowship,
+            "add": r.is_faculty,
+            "change": r.is_faculty,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.cohort})"
+
+    @property
+    def display_name(self) -> str:
+        if self.full_name:
+            return self.full_name
+        if self.user_id:
+            return str(self.user)
+        return self.ref
+
+    @property
+    def is_non_medic(self) -> bool:
+        return self.profession != Profession.MEDICINE
+
+
+class WorkshopQuerySet(models.QuerySet["Workshop"]):
+    def upcoming(self) -> WorkshopQuerySet:
+        return self.filter(date__gte=timezone.localdate()).order_by("date")
+
+
+class Workshop(RulesModel):
+    """A teaching day of the curriculum; some are regional showcases hosted at centres of excellence."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="workshops")
+    date = models.DateField()
+    title = models.CharField(max_length=200)
+    host_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="hosted_workshops"
+    )
+    regional_showcase = models.BooleanField(default=False)
+    themes = models.ManyToManyField(CurriculumTheme, blank=True, related_name="workshops")
+    history = HistoricalRecords(m2m_fields=[themes])
+
+    objects = WorkshopQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["date", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "date", "title"], name="one_workshop_per_title_and_day"),
+        ]
+        rules_permissions = {
+            "view": r.is_faculty | r.attends_workshop_cohort,
+            "add": r.is_faculty,
+            "change": r.is_faculty,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.date:%-d %B %Y})"
+
+
+class Speaker(models.Model):
+    """Someone who taught at a workshop; the sector tells industry and regulator speakers apart."""
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="speakers")
+    name = models.CharField(max_length=150)
+    role_title = models.CharField("role", max_length=150, blank=True)
+    affiliation = models.CharField(max_length=200, blank=True)
+    sector = models.CharField(max_length=20, choices=SpeakerSector.choices, default=SpeakerSector.NHS)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="talks"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["workshop", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.affiliation}" if self.affiliation else self.name
+
+
+def roles_of(users: Iterable[User]) -> dict[int, list[str]]:
+    """Roles per user id in one query, for lists of people."""
+    result: dict[int, list[str]] = {u.pk: [] for u in users}
+    for user_id, role in RoleGrant.objects.filter(user_id__in=result).values_list("user_id", "role"):
+        result[user_id].append(role)
+    return result
+
+
+rules.add_perm("fellowship.manage_programme", r.is_faculty)
+rules.add_perm("fellowship.import_history", r.is_faculty)
+rules.add_perm("fellowship.manage_people", r.is_faculty)
+rules.add_perm("fellowship.list_funders", r.is_faculty | r.is_funder)
+rules.add_perm("fellowship.list_workshops", r.is_faculty | r.is_fellow | r.is_alumnus)
+
+
+class HistoryImport(models.Model):
+    """A record of one successful history import: who, when, from what, and what it changed."""
+
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=255)
+    summary = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.imported_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,45 @@
+"""The one way the service sends e-mail: `notify(kind, to=..., context=...)`.
+
+Each kind has a subject and a plain-text body template under templates/email/KIND_subject.txt and
+templates/email/KIND_body.txt, so every message is written once, logged once and testable.
+Messages are queued after the surrounding transaction commits, so a rolled-back change sends nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+
+log = logging.getLogger("fellowship.notify")
+
+
+def render_message(kind: str, context: dict) -> tuple[str, str]:
+    context = {"site_url": settings.SITE_URL, **context}
+    subject = render_to_string(f"email/{kind}_subject.txt", context).strip()
+    body = render_to_string(f"email/{kind}_body.txt", context)
+    return " ".join(subject.split()), body
+
+
+def deliver(kind: str, *, to: list[str], subject: str, body: str) -> None:
+    """Send one rendered message now (called by the Celery task, or directly when eager)."""
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to, fail_silently=False)
+    log.info("sent %s to %d recipient(s)", kind, len(to))
+
+
+def notify(kind: str, *, to: Iterable[str] | str, context: dict) -> None:
+    """Render the `kind` message now and send it to each address once the transaction commits."""
+    from .tasks import send_email  # tasks import this module
+
+    recipients = [to] if isinstance(to, str) else list(to)
+    if not recipients:
+        return
+    subject, body = render_message(kind, context)
+    log.info("queued %s for %d recipient(s)", kind, len(recipients))
+    transaction.on_commit(
+        lambda: send_email.delay(kind=kind, to=recipients, subject=subject, body=body)
+    )

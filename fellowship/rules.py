@@ -1,0 +1,43 @@
+"""Who may do what in the programme core, as django-rules predicates.
+
+Every app's rules start from these role predicates and add object-level ones of their own.
+"""
+
+import rules
+
+from .enums import Role
+
+
+def _role(role: str):
+    @rules.predicate(name=f"is_{role}")
+    def has(user) -> bool:
+        return bool(user and user.is_authenticated and user.has_role(role))
+
+    return has
+
+
+is_applicant = _role(Role.APPLICANT)
+is_fellow = _role(Role.FELLOW)
+is_alumnus = _role(Role.ALUMNUS)
+is_supervisor = _role(Role.SUPERVISOR)
+is_panellist = _role(Role.PANELLIST)
+is_faculty = _role(Role.FACULTY)
+is_funder = _role(Role.FUNDER)
+
+
+@rules.predicate
+def acts_for_funder(user, funder) -> bool:
+    return bool(funder is not None and user.is_authenticated and funder.pk in user.funder_ids)
+
+
+@rules.predicate
+def is_own_fellowship(user, fellow) -> bool:
+    return bool(fellow is not None and user.is_authenticated and fellow.user_id == user.pk)
+
+
+@rules.predicate
+def attends_workshop_cohort(user, workshop) -> bool:
+    """Fellows and alumni see the workshops of the cohorts they belong to."""
+    if workshop is None or not user.is_authenticated:
+        return False
+    return user.fellowships.filter(cohort_id=workshop.cohort_id).exists()

@@ -1,0 +1,98 @@
+"""Domain operations of the programme core. Views and commands call these; nothing else writes roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .enums import FellowStatus, Role
+from .importer import ImportResult, import_tables, read_sources
+from .models import Cohort, Fellow, Funder, HistoryImport, Region, RoleGrant, User
+from .notifications import notify
+
+
+def grant_role(user: User, role: str, *, by: User | None, funder: Funder | None = None) -> RoleGrant:
+    """Give `user` the role (for a funder role, acting for `funder`).
+
+    Side effects: creates a RoleGrant (history recorded), e-mails the person `role_granted`.
+    Granting a role the person already holds changes nothing and sends nothing.
+    """
+    if role not in Role.values:
+        raise ValidationError(f"{role!r} is not a role")
+    if (role == Role.FUNDER) != (funder is not None):
+        raise ValidationError("Choose the funder this person acts for" if role == Role.FUNDER else "Only the funder role names a funder")
+    with transaction.atomic():
+        grant, created = RoleGrant.objects.get_or_create(
+            user=user, role=role, funder=funder, defaults={"granted_by": by}
+        )
+        if created:
+            notify(
+                "role_granted",
+                to=user.email,
+                context={"user": user, "role": Role(role).label, "funder": funder},
+            )
+    user.forget_roles()
+    return grant
+
+
+def revoke_role(grant: RoleGrant, *, by: User | None) -> None:
+    """Take a role away. Side effects: deletes the grant (history keeps it); no e-mail."""
+    user = grant.user
+    with transaction.atomic():
+        grant._change_reason = f"revoked by {by}" if by else "revoked"
+        grant.delete()
+    user.forget_roles()
+
+
+def appoint_fellow(
+    user: User | None,
+    *,
+    cohort: Cohort,
+    ref: str,
+    region: Region,
+    profession: str,
+    specialty: str = "",
+    funder: Funder | None = None,
+    full_name: str = "",
+    by: User | None,
+) -> Fellow:
+    """Place a person in a cohort as a fellow; recruitment calls this when an offer is accepted.
+
+    Side effects: creates the Fellow (status in post), grants the fellow role and e-mails the
+    `fellow_appointed` welcome. Raises ValidationError if the person already holds a place in the cohort.
+    """
+    with transaction.atomic():
+        if user is not None and Fellow.objects.filter(user=user, cohort=cohort).exists():
+            raise ValidationError(f"{user} already holds a place in {cohort}")
+        fellow = Fellow.objects.create(
+            ref=ref,
+            user=user,
+            cohort=cohort,
+            region=region,
+            profession=profession,
+            specialty=specialty,
+            funder=funder,
+            full_name=full_name or (user.full_name if user else ""),
+            status=FellowStatus.IN_POST,
+        )
+        if user is not None:
+            RoleGrant.objects.get_or_create(user=user, role=Role.FELLOW, funder=None, defaults={"granted_by": by})
+            notify("fellow_appointed", to=user.email, context={"fellow": fellow, "user": user})
+    if user is not None:
+        user.forget_roles()
+    return fellow
+
+
+def import_history(files: Iterable[tuple[str, bytes]], *, by: User | None, source: str, dry_run: bool = False) -> ImportResult:
+    """Import programme history files all-or-nothing (see fellowship.importer).
+
+    Side effects: creates or updates rows of every table present; records a HistoryImport
+    (unless a dry run). Raises importer.ImportFailed, changing nothing, if any row is invalid.
+    """
+    with transaction.atomic():
+        result = import_tables(read_sources(files), dry_run=dry_run)
+        if not dry_run:
+            HistoryImport.objects.create(imported_by=by, source=source[:255], summary=result.summary)
+    return result

@@ -1,0 +1,1 @@
+"""Views of the programme core, one module per resource."""

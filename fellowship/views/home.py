@@ -1,0 +1,43 @@
+"""Each person's home page: what they have to do next, by role."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Count, Q
+from django.shortcuts import render
+
+from ..enums import FellowStatus, Role
+from ..models import Cohort, Fellow, Funder, Workshop
+
+
+@login_not_required
+def home(request):
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "fellowship/landing.html")
+    context: dict = {"roles": sorted(user.roles, key=list(Role.values).index)}
+
+    if user.has_role(Role.FELLOW, Role.ALUMNUS):
+        fellowships = list(user.fellowships.select_related("cohort", "region", "funder").order_by("-cohort__number"))
+        context["fellowships"] = fellowships
+        cohort_ids = [f.cohort_id for f in fellowships if f.status == FellowStatus.IN_POST]
+        context["my_workshops"] = Workshop.objects.upcoming().filter(cohort_id__in=cohort_ids).select_related("host_organisation")[:5]
+
+    if user.has_role(Role.FACULTY):
+        context["cohorts"] = Cohort.objects.with_counts().order_by("-number")[:4]
+        context["attention"] = {
+            "fellows_without_account": Fellow.objects.in_post().filter(user__isnull=True).count(),
+            "fellows_without_project": Fellow.objects.in_post().filter(project_ref="").count(),
+            "funders_without_mou": Funder.objects.filter(Q(mou="") | Q(mou__isnull=True)).count(),
+            "upcoming_workshops": Workshop.objects.upcoming().count(),
+        }
+        context["next_workshops"] = Workshop.objects.upcoming().select_related("cohort", "host_organisation")[:3]
+
+    if user.has_role(Role.FUNDER):
+        context["my_funders"] = (
+            Funder.objects.for_user(user)
+            .annotate(
+                fellows_in_post=Count("fellows", filter=Q(fellows__status=FellowStatus.IN_POST), distinct=True),
+                fellows_graduated=Count("fellows", filter=Q(fellows__status=FellowStatus.GRADUATED), distinct=True),
+            )
+            .order_by("name")
+        )
+    return render(request, "fellowship/home.html", context)

@@ -1,0 +1,58 @@
+"""Faculty pages for people and their roles."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+from rules.contrib.views import permission_required
+
+from .. import services
+from ..forms import PersonSearchForm, RoleGrantForm
+from ..models import RoleGrant, User, roles_of
+
+
+@permission_required("fellowship.manage_people")
+def person_list(request):
+    form = PersonSearchForm(request.GET or None)
+    people = User.objects.order_by("full_name", "email")
+    if form.is_valid():
+        if q := form.cleaned_data["q"]:
+            people = people.filter(Q(full_name__icontains=q) | Q(email__icontains=q))
+        if role := form.cleaned_data["role"]:
+            people = people.filter(role_grants__role=role).distinct()
+    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    roles = roles_of(page.object_list)
+    rows = [(person, roles[person.pk]) for person in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "fellowship/person_list.html", {"form": form, "page_obj": page, "rows": rows, "query": query.urlencode()})
+
+
+@permission_required("fellowship.manage_people")
+def person_detail(request, pk: int):
+    person = get_object_or_404(User, pk=pk)
+    form = RoleGrantForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grant_role(person, form.cleaned_data["role"], funder=form.cleaned_data["funder"], by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{person} now has the {form.cleaned_data['role']} role")
+            return redirect("person_detail", pk=person.pk)
+    grants = person.role_grants.select_related("funder", "granted_by")
+    fellowships = person.fellowships.select_related("cohort", "region")
+    return render(
+        request, "fellowship/person_detail.html", {"person": person, "form": form, "grants": grants, "fellowships": fellowships}
+    )
+
+
+@require_POST
+@permission_required("fellowship.manage_people")
+def role_revoke(request, pk: int, grant_pk: int):
+    grant = get_object_or_404(RoleGrant, pk=grant_pk, user_id=pk)
+    services.revoke_role(grant, by=request.user)
+    messages.success(request, f"Removed the {grant.get_role_display()} role from {grant.user}")
+    return redirect("person_detail", pk=pk)

@@ -1,0 +1,135 @@
+"""Every URL of the service × every role: who gets 200, 302 (sign in first), 403, 404 or 405.
+
+The test enumerates the URL patterns of our apps, so a new view without a line in EXPECTED fails
+`test_every_url_pattern_has_an_access_rule` until someone decides who may reach it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from fellowship.enums import FellowStatus, Role
+
+from .factories import CohortFactory, FellowFactory, FunderFactory, WorkshopFactory
+
+OUR_APPS = ("fellowship", "recruitment", "projects", "surveys", "portfolio", "reports")
+ROLES = ["anonymous", "outsider", *[r.value for r in Role]]
+
+
+def rule(default: int, **by_role: int) -> dict[str, int]:
+    expected = {role: by_role.get(role, default) for role in ROLES}
+    expected.setdefault("anonymous", 302)
+    if "anonymous" not in by_role:
+        expected["anonymous"] = 302
+    return expected
+
+
+FACULTY_ONLY = rule(403, faculty=200)
+EVERYONE = rule(200, anonymous=200)
+
+# url name -> (kwargs builder, expected status per role)
+EXPECTED: dict[str, tuple] = {
+    "home": (None, EVERYONE),
+    "cohort_list": (None, FACULTY_ONLY),
+    "cohort_create": (None, FACULTY_ONLY),
+    "cohort_detail": (lambda w: {"number": w["cohort"].number}, FACULTY_ONLY),
+    "cohort_update": (lambda w: {"number": w["cohort"].number}, FACULTY_ONLY),
+    "region_list": (None, FACULTY_ONLY),
+    "region_create": (None, FACULTY_ONLY),
+    "region_update": (lambda w: {"pk": w["fellow"].region_id}, FACULTY_ONLY),
+    "organisation_list": (None, FACULTY_ONLY),
+    "organisation_create": (None, FACULTY_ONLY),
+    "organisation_update": (lambda w: {"pk": w["organisation"].pk}, FACULTY_ONLY),
+    "funder_list": (None, rule(403, faculty=200, funder=200)),
+    "funder_create": (None, FACULTY_ONLY),
+    "funder_detail": (lambda w: {"pk": w["funder"].pk}, rule(404, faculty=200, funder=200)),
+    "funder_update": (lambda w: {"pk": w["funder"].pk}, FACULTY_ONLY),
+    "funder_mou": (lambda w: {"pk": w["funder"].pk}, rule(404, faculty=200, funder=200)),
+    "fellow_list": (None, FACULTY_ONLY),
+    "fellow_create": (None, FACULTY_ONLY),
+    "fellow_detail": (lambda w: {"pk": w["fellow"].pk}, rule(404, faculty=200, fellow=200)),
+    "fellow_update": (lambda w: {"pk": w["fellow"].pk}, rule(404, faculty=200, fellow=403)),
+    "workshop_list": (None, rule(403, faculty=200, fellow=200, alumnus=200)),
+    "workshop_create": (None, FACULTY_ONLY),
+    "workshop_detail": (lambda w: {"pk": w["workshop"].pk}, rule(403, faculty=200, fellow=200)),
+    "workshop_update": (lambda w: {"pk": w["workshop"].pk}, FACULTY_ONLY),
+    "history_import": (None, FACULTY_ONLY),
+    "person_list": (None, FACULTY_ONLY),
+    "person_detail": (lambda w: {"pk": w["users"]["applicant"].pk}, FACULTY_ONLY),
+    # Removing a role is a POST; a GET is refused for everyone signed in.
+    "role_revoke": (lambda w: {"pk": w["users"]["applicant"].pk, "grant_pk": w["grant"].pk}, rule(405)),
+}
+
+
+def our_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns)
+            elif isinstance(p, URLPattern) and p.callback.__module__.split(".")[0] in OUR_APPS:
+                assert p.name, f"{p.pattern} has no name, so no access rule can name it"
+                names.add(p.name)
+
+    walk(get_resolver().url_patterns)
+    return names
+
+
+def test_every_url_pattern_has_an_access_rule():
+    names = our_url_names()
+    assert names - set(EXPECTED) == set(), "add these URL names to EXPECTED with who may reach them"
+    assert set(EXPECTED) - names == set(), "these rules name URLs that no longer exist"
+
+
+@pytest.fixture
+def world(role_users):
+    funder = role_users["funder"].role_grants.get(role=Role.FUNDER).funder
+    funder.mou.save("mou.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    cohort = CohortFactory()
+    fellow = FellowFactory(cohort=cohort, user=role_users["fellow"], funder=funder)
+    FellowFactory(user=role_users["alumnus"], status=FellowStatus.GRADUATED, cohort=CohortFactory())
+    from .factories import OrganisationFactory
+
+    return {
+        "users": role_users,
+        "cohort": cohort,
+        "funder": funder,
+        "other_funder": FunderFactory(),
+        "fellow": fellow,
+        "workshop": WorkshopFactory(cohort=cohort),
+        "organisation": OrganisationFactory(),
+        "grant": role_users["applicant"].role_grants.get(role=Role.APPLICANT),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_url_access_by_role(name, world, client, login):
+    build, expected = EXPECTED[name]
+    url = reverse(name, kwargs=build(world) if build else None)
+    actual = {}
+    for role in ROLES:
+        c = client if role == "anonymous" else login(world["users"][role])
+        actual[role] = c.get(url).status_code
+    assert actual == expected
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, world):
+    response = client.get(reverse("fellow_list"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("account_login"))
+
+
+def test_funder_cannot_see_another_funders_page_or_mou(world, login):
+    other = world["other_funder"]
+    other.mou.save("other.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    c = login(world["users"]["funder"])
+    assert c.get(reverse("funder_detail", args=[other.pk])).status_code == 404
+    assert c.get(reverse("funder_mou", args=[other.pk])).status_code == 404
+
+
+def test_fellow_cannot_see_another_fellows_record(world, login):
+    other = FellowFactory(cohort=world["cohort"])
+    assert login(world["users"]["fellow"]).get(reverse("fellow_detail", args=[other.pk])).status_code == 404
