@@ -164,20 +164,31 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """A file field that takes several files at once (the pattern from Django's documentation)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
 class HistoryUploadForm(forms.Form):
-    files = forms.FileField(
+    files = MultipleFileField(
         label="Upload history files",
         help_text="CSV files named after their tables (cohorts.csv, fellows.csv ...), one Excel workbook with a sheet per table, or a zip of CSV files.",
-        widget=MultipleFileInput,
     )
     dry_run = forms.BooleanField(
         label="Check the files without importing them", required=False
     )
 
     def clean_files(self):
-        files = self.files.getlist("files")
-        if not files:
-            raise ValidationError("Select at least one file")
+        files = self.cleaned_data["files"]
         if sum(f.size for f in files) > 20 * 1024 * 1024:
             raise ValidationError("The files must be smaller than 20 MB together")
         return files

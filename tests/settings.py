@@ -22,3 +22,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 SECURE_SSL_REDIRECT = False
+# Django's live server wraps the app in a media-file handler that needs MEDIA_URL to be a path.
+# Production has no media URL at all (uploads are only sent by permission-checked views).
+MEDIA_URL = "/__no_public_media__/"

@@ -50,7 +50,7 @@ EXPECTED: dict[str, tuple] = {
     "fellow_list": (None, FACULTY_ONLY),
     "fellow_create": (None, FACULTY_ONLY),
     "fellow_detail": (lambda w: {"pk": w["fellow"].pk}, rule(404, faculty=200, fellow=200)),
-    "fellow_update": (lambda w: {"pk": w["fellow"].pk}, rule(404, faculty=200, fellow=403)),
+    "fellow_update": (lambda w: {"pk": w["fellow"].pk}, FACULTY_ONLY),
     "workshop_list": (None, rule(403, faculty=200, fellow=200, alumnus=200)),
     "workshop_create": (None, FACULTY_ONLY),
     "workshop_detail": (lambda w: {"pk": w["workshop"].pk}, rule(403, faculty=200, fellow=200)),

@@ -10,7 +10,7 @@ from ..importer import ImportFailed, registered_tables
 from ..models import HistoryImport
 
 
-@permission_required("fellowship.import_history")
+@permission_required("fellowship.import_history", raise_exception=True)
 def history_import(request):
     form = HistoryUploadForm(request.POST or None, request.FILES or None)
     problems: list[str] = []

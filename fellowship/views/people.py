@@ -13,7 +13,7 @@ from ..forms import PersonSearchForm, RoleGrantForm
 from ..models import RoleGrant, User, roles_of
 
 
-@permission_required("fellowship.manage_people")
+@permission_required("fellowship.manage_people", raise_exception=True)
 def person_list(request):
     form = PersonSearchForm(request.GET or None)
     people = User.objects.order_by("full_name", "email")
@@ -30,7 +30,7 @@ def person_list(request):
     return render(request, "fellowship/person_list.html", {"form": form, "page_obj": page, "rows": rows, "query": query.urlencode()})
 
 
-@permission_required("fellowship.manage_people")
+@permission_required("fellowship.manage_people", raise_exception=True)
 def person_detail(request, pk: int):
     person = get_object_or_404(User, pk=pk)
     form = RoleGrantForm(request.POST or None)
@@ -50,7 +50,7 @@ def person_detail(request, pk: int):
 
 
 @require_POST
-@permission_required("fellowship.manage_people")
+@permission_required("fellowship.manage_people", raise_exception=True)
 def role_revoke(request, pk: int, grant_pk: int):
     grant = get_object_or_404(RoleGrant, pk=grant_pk, user_id=pk)
     services.revoke_role(grant, by=request.user)

@@ -79,7 +79,7 @@ class CohortList(PermissionRequiredMixin, ListView):
         return Cohort.objects.with_counts().annotate(
             in_post=Count("fellows", filter=Q(fellows__status=FellowStatus.IN_POST), distinct=True),
             graduated=Count("fellows", filter=Q(fellows__status=FellowStatus.GRADUATED), distinct=True),
-        )
+        ).order_by("number")
 
 
 class CohortDetail(PermissionRequiredMixin, DetailView):
@@ -141,7 +141,7 @@ class RegionList(PermissionRequiredMixin, ListView):
     def get_queryset(self):
         return Region.objects.annotate(
             fellow_count=Count("fellows", distinct=True), organisation_count=Count("organisations", distinct=True)
-        )
+        ).order_by("name")
 
 
 class RegionCreate(FormPage, CreateView):
@@ -170,7 +170,7 @@ class OrganisationList(PermissionRequiredMixin, ListView):
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        return Organisation.objects.select_related("region").annotate(workshop_count=Count("hosted_workshops"))
+        return Organisation.objects.select_related("region").annotate(workshop_count=Count("hosted_workshops")).order_by("name")
 
 
 class OrganisationCreate(FormPage, CreateView):
@@ -204,7 +204,7 @@ class FunderList(PermissionRequiredMixin, ListView):
         return Funder.objects.for_user(self.request.user).annotate(
             fellow_count=Count("fellows", distinct=True),
             places=Count("posts", distinct=True),
-        )
+        ).order_by("name")
 
 
 class FunderDetail(PermissionRequiredMixin, DetailView):

@@ -14,7 +14,7 @@ def test_sign_up_verify_and_reach_home(live_server, page, tmp_path):
     page.goto(live_server.url + "/")
     page.get_by_role("link", name="Create an account").first.click()
 
-    page.get_by_label("E-mail address").fill("browser.person@example.org")
+    page.get_by_label("Email address").fill("browser.person@example.org")
     page.get_by_label("Full name").fill("Browser Person")
     page.get_by_label("Password", exact=True).fill("a-long-Passphrase-42")
     page.get_by_label("Password (again)").fill("a-long-Passphrase-42")
@@ -35,7 +35,7 @@ def test_sign_up_verify_and_reach_home(live_server, page, tmp_path):
 
     page.get_by_role("button", name="Sign out").click()
     page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("E-mail address").fill("browser.person@example.org")
+    page.get_by_label("Email address").fill("browser.person@example.org")
     page.get_by_label("Password").fill("a-long-Passphrase-42")
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server.url + "/")

@@ -1,6 +1,7 @@
 """factory_boy factories for every model, building real objects (no mocks)."""
 
 from .fellowship import (
+    PASSWORD,
     CohortFactory,
     FellowFactory,
     FundedPostFactory,
@@ -13,6 +14,7 @@ from .fellowship import (
 )
 
 __all__ = [
+    "PASSWORD",
     "CohortFactory",
     "FellowFactory",
     "FundedPostFactory",

@@ -175,9 +175,10 @@ def test_fellows_see_only_their_cohorts_workshops(login, person):
     assert [w.title for w in response.context["object_list"]] == ["Mine"]
 
 
-def test_faculty_gives_a_role_and_the_person_is_emailed(faculty_client):
+def test_faculty_gives_a_role_and_the_person_is_emailed(faculty_client, django_capture_on_commit_callbacks):
     someone = UserFactory()
-    response = faculty_client.post(reverse("person_detail", args=[someone.pk]), {"role": "panellist"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = faculty_client.post(reverse("person_detail", args=[someone.pk]), {"role": "panellist"})
     assert response.status_code == 302
     assert RoleGrant.objects.filter(user=someone, role="panellist").exists()
     assert len(mail.outbox) == 1
