@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 
+TITLES = {"dr", "prof", "professor", "mr", "mrs", "ms", "miss", "mx", "sir", "dame"}
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -70,7 +73,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name or self.email
 
     def get_short_name(self) -> str:
-        return self.full_name.split(" ")[0] if self.full_name else self.email
+        """The first name, for greetings ("Hello, Nadia"), skipping titles such as Dr or Prof."""
+        words = [w for w in self.full_name.split() if w.rstrip(".").lower() not in TITLES]
+        return words[0] if words else (self.full_name or self.email)
 
     @cached_property
     def roles(self) -> frozenset[str]:

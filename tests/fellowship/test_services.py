@@ -94,3 +94,11 @@ def _wait_for_outbox(timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
     while not mail.outbox and time.monotonic() < deadline:
         time.sleep(0.1)
+
+
+@pytest.mark.parametrize(
+    ("full_name", "greeting"),
+    [("Dr Nadia Farrow", "Nadia"), ("Prof. Celia Marchbank", "Celia"), ("Sam Whitlock", "Sam"), ("", "x@example.org")],
+)
+def test_greeting_uses_the_first_name_without_a_title(full_name, greeting):
+    assert UserFactory(full_name=full_name, email="x@example.org").get_short_name() == greeting
