@@ -4,6 +4,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.db import transaction
 
 from .enums import Role
+from .hooks import first_resume_url
 from .models import RoleGrant
 
 
@@ -17,3 +18,14 @@ class AccountAdapter(DefaultAccountAdapter):
                 # Anyone may apply; other roles are given by faculty.
                 RoleGrant.objects.create(user=user, role=Role.APPLICANT)
         return user
+
+    def get_login_redirect_url(self, request):
+        """Back to unfinished work: with no explicit `next`, an app may name where to resume.
+
+        After a session expires mid-application, signing in again lands on the step they were on.
+        """
+        if not (request.GET.get("next") or request.POST.get("next")):
+            url = first_resume_url(request.user)
+            if url:
+                return url
+        return super().get_login_redirect_url(request)

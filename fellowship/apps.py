@@ -11,3 +11,5 @@ class FellowshipConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         autodiscover_modules("history")
+        # ... and adds to the core's pages through fellowship.hooks in its hooks.py.
+        autodiscover_modules("hooks")

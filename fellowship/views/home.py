@@ -5,6 +5,7 @@ from django.db.models import Count, Q
 from django.shortcuts import render
 
 from ..enums import FellowStatus, Role
+from ..hooks import home_context
 from ..models import Cohort, Fellow, Funder, Workshop
 
 
@@ -40,4 +41,5 @@ def home(request):
             )
             .order_by("name")
         )
+    context.update(home_context(request))
     return render(request, "fellowship/home.html", context)

@@ -1,0 +1,39 @@
+"""Extension points: how feature apps add to the core's pages without the core importing them.
+
+Dependencies point one way (apps import fellowship, never the reverse), yet the home page and the
+sign-in redirect need what other apps know. Each app registers functions here from its own
+hooks.py, which FellowshipConfig.ready() loads with the apps' history modules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+HomePanel = Callable[..., dict]
+ResumeUrl = Callable[..., "str | None"]
+
+home_panels: list[HomePanel] = []
+resume_urls: list[ResumeUrl] = []
+
+
+def home_panel(function: HomePanel) -> HomePanel:
+    """Register `function(request) -> dict`, merged into the home page's context."""
+    home_panels.append(function)
+    return function
+
+
+def resume_url(function: ResumeUrl) -> ResumeUrl:
+    """Register `function(user) -> url or None`: where to take someone after they sign in."""
+    resume_urls.append(function)
+    return function
+
+
+def home_context(request) -> dict:
+    context: dict = {}
+    for panel in home_panels:
+        context.update(panel(request))
+    return context
+
+
+def first_resume_url(user) -> str | None:
+    return next((url for hook in resume_urls if (url := hook(user))), None)
