@@ -96,3 +96,45 @@ def import_history(files: Iterable[tuple[str, bytes]], *, by: User | None, sourc
         if not dry_run:
             HistoryImport.objects.create(imported_by=by, source=source[:255], summary=result.summary)
     return result
+
+
+EQUALITY_PERMISSION = ("recruitment", "view_equality_monitoring")
+
+
+def may_see_equality_monitoring(user: User) -> bool:
+    """Whether the person holds the equality-monitoring permission themselves (not through superuser)."""
+    app_label, codename = EQUALITY_PERMISSION
+    return user.user_permissions.filter(
+        content_type__app_label=app_label, codename=codename
+    ).exists()
+
+
+def allow_equality_monitoring(user: User, *, by: User | None, allowed: bool) -> None:
+    """Give or take away the permission to see equality-monitoring aggregates.
+
+    Only faculty may be given it (the pages need both). Side effects: adds or removes the
+    Django permission recruitment.view_equality_monitoring; writes a log line naming who did it.
+    """
+    import logging
+
+    from django.contrib.auth.models import Permission
+
+    app_label, codename = EQUALITY_PERMISSION
+    if allowed and not user.has_role(Role.FACULTY):
+        raise ValidationError(
+            "Only faculty can see equality monitoring. Give this person the faculty role first"
+        )
+    permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    with transaction.atomic():
+        if allowed:
+            user.user_permissions.add(permission)
+        else:
+            user.user_permissions.remove(permission)
+    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(cache, None)
+    logging.getLogger("fellowship.audit").info(
+        "equality monitoring %s for user %s by user %s",
+        "allowed" if allowed else "removed",
+        user.pk,
+        by.pk if by else None,
+    )

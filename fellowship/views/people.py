@@ -1,5 +1,6 @@
 """Faculty pages for people and their roles."""
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
 from .. import services
+from ..enums import Role
 from ..forms import PersonSearchForm, RoleGrantForm
 from ..models import RoleGrant, User, roles_of
 
@@ -33,6 +35,8 @@ def person_list(request):
 @permission_required("fellowship.manage_people", raise_exception=True)
 def person_detail(request, pk: int):
     person = get_object_or_404(User, pk=pk)
+    if request.method == "POST" and request.POST.get("form") == "equality":
+        return _equality_access(request, person)
     form = RoleGrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -44,9 +48,48 @@ def person_detail(request, pk: int):
             return redirect("person_detail", pk=person.pk)
     grants = person.role_grants.select_related("funder", "granted_by")
     fellowships = person.fellowships.select_related("cohort", "region")
-    return render(
-        request, "fellowship/person_detail.html", {"person": person, "form": form, "grants": grants, "fellowships": fellowships}
+    context = {
+        "person": person,
+        "form": form,
+        "grants": grants,
+        "fellowships": fellowships,
+        "equality_form": _equality_form(person),
+    }
+    return render(request, "fellowship/person_detail.html", context)
+
+
+class EqualityAccessForm(forms.Form):
+    may_see_equality = forms.BooleanField(
+        label="May see equality monitoring",
+        required=False,
+        help_text=(
+            "Counts of applicants by group at each stage of selection, never one person's "
+            "answers. Only for faculty."
+        ),
     )
+
+
+def _equality_form(person: User) -> EqualityAccessForm | None:
+    """The form, for faculty and for anyone who still holds the permission."""
+    allowed = services.may_see_equality_monitoring(person)
+    if not allowed and not person.has_role(Role.FACULTY):
+        return None
+    return EqualityAccessForm(initial={"may_see_equality": allowed})
+
+
+def _equality_access(request, person: User):
+    form = EqualityAccessForm(request.POST)
+    allowed = form.is_valid() and form.cleaned_data["may_see_equality"]
+    try:
+        services.allow_equality_monitoring(person, by=request.user, allowed=allowed)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"{person} {'may now see' if allowed else 'can no longer see'} equality monitoring",
+        )
+    return redirect("person_detail", pk=person.pk)
 
 
 @require_POST

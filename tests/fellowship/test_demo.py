@@ -18,7 +18,15 @@ def test_load_demo_builds_a_growing_programme_and_two_people_per_role():
     out = io.StringIO()
     call_command("load_demo", stdout=out)
 
-    assert list(Cohort.objects.values_list("number", flat=True)) == [1, 2, 3, 4]
+    # Four cohorts of history, and a fifth recruiting now.
+    assert list(Cohort.objects.values_list("number", flat=True)) == [1, 2, 3, 4, 5]
+    from recruitment.enums import Stage
+    from recruitment.models import Application, RecruitmentRound
+
+    assert RecruitmentRound.objects.get(cohort__number=5).is_open()
+    assert Application.objects.filter(round__cohort__number=4).count() == 308
+    assert Application.objects.get(applicant__email="applicant1@fellowship.example").stage == Stage.DRAFT
+    assert Application.objects.get(applicant__email="applicant2@fellowship.example").stage == Stage.SUBMITTED
     per_cohort = [Fellow.objects.filter(cohort__number=n).count() for n in (1, 2, 3, 4)]
     assert per_cohort[0] == 11 and per_cohort[-1] == 34
     regions = [Fellow.objects.filter(cohort__number=n).values("region").distinct().count() for n in (1, 4)]

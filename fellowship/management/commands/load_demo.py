@@ -4,11 +4,13 @@ The programme history comes from fellowship/demo/history/ through the history im
 exercises the same path as real data. Users are made through the same services the app uses.
 """
 
+from importlib import import_module
 from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -56,8 +58,12 @@ class Command(BaseCommand):
                 result = import_history(files_at(HISTORY), by=None, source="demo programme")
                 for spec in DEMO_PEOPLE:
                     self._person(*spec)
+                # Each app may add live demo data of its own (an open round, proposals ...) in demo.py.
+                notes = [note for build in _app_demo_builders() for note in build()]
             for line in result.summary:
                 self.stdout.write(f"Imported {line}")
+            for note in notes:
+                self.stdout.write(note)
         self._print_credentials()
 
     def _print_credentials(self) -> None:
@@ -88,6 +94,22 @@ class Command(BaseCommand):
             user=user, type=Authenticator.Type.TOTP
         ).exists():
             TOTP.activate(user, DEMO_TOTP_SECRET)
+
+
+def _app_demo_builders():
+    """`build_demo()` from each of our apps' demo.py, in INSTALLED_APPS order."""
+    from django.apps import apps
+
+    for config in apps.get_app_configs():
+        if config.name == "fellowship" or not config.path.startswith(str(settings.BASE_DIR)):
+            continue
+        try:
+            module = import_module(f"{config.name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.demo":
+                raise
+            continue
+        yield module.build_demo
 
 
 def _funders() -> list[Funder]:

@@ -1,0 +1,474 @@
+"""Equality monitoring aggregates: the only code that reads EqualityRecord.
+
+Everything here returns counts per group, never a row per person. For each characteristic it
+builds the selection funnel (applied, longlisted, shortlisted, interviewed, offered, appointed):
+an application has "reached" every funnel stage up to its `furthest_stage`, so one that was
+shortlisted and then withdrew still counts as applied, longlisted and shortlisted.
+
+Published counts go through small-number suppression (fellowship.suppression): a count below
+the threshold shows as `<K`, and a complementary count is hidden too wherever the stage totals
+would give the first away. A rate, an adverse-impact ratio or a relative likelihood that needs
+a hidden count is not shown either.
+
+Applications without an equality record (the form is optional) count as "Not stated", with
+blank and "prefer not to say" answers, so the groups add up to the stage totals. Every group of
+the vocabulary is a row even when nobody is in it, so an empty group looks like a small one.
+
+Each funnel costs two aggregate queries (stage totals, and the characteristic by stage);
+`monitoring()` shares the first between characteristics. The reports app can call
+`funnel_by()` or `monitoring()` with any queryset of applications (a round, a cohort).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet, TextChoices
+
+from fellowship.figures import pct
+from fellowship.suppression import Figure, suppression_mask
+
+from . import stats
+from .enums import (
+    FUNNEL,
+    AgeBand,
+    MaritalStatus,
+    Religion,
+    Sex,
+    SexualOrientation,
+    Stage,
+    YesNoPrefer,
+)
+from .models import Application, EqualityRecord
+
+NOT_STATED = "not_stated"
+NOT_STATED_LABEL = "Not stated"
+# Answers that mean nobody told us, in the form's and the import's vocabularies.
+_NOT_STATED_WORDS = {
+    "",
+    "prefer not to say",
+    "prefer not to answer",
+    "not stated",
+    "not known",
+    "unknown",
+    "declined",
+}
+
+# Short spellings the history import may hold.
+_SYNONYMS = {"y": "yes", "n": "no", "f": "female", "m": "male", "woman": "female", "man": "male"}
+
+STAGE_LABELS = {
+    Stage.SUBMITTED: "Applied",
+    Stage.LONGLISTED: "Longlisted",
+    Stage.SHORTLISTED: "Shortlisted",
+    Stage.INTERVIEWED: "Interviewed",
+    Stage.OFFERED: "Offered",
+    Stage.APPOINTED: "Appointed",
+}
+
+# The five ONS high-level ethnic groups, in the order the census publishes them.
+ETHNIC_GROUPS = (
+    ("asian", "Asian"),
+    ("black", "Black"),
+    ("mixed", "Mixed"),
+    ("white", "White"),
+    ("other", "Other"),
+)
+# Checked in this order: "White and Black African" is Mixed, "any other Asian background" is Asian.
+_ETHNIC_KEYWORDS = (
+    ("mixed", ("mixed", "multiple")),
+    ("black", ("black", "african", "caribbean")),
+    ("asian", ("asian", "indian", "pakistani", "bangladeshi", "chinese")),
+    ("white", ("white", "irish", "gypsy", "traveller", "roma")),
+)
+
+
+def _normalise(value: str) -> str:
+    return re.sub(r"[\s_-]+", " ", (value or "").strip().lower())
+
+
+def is_not_stated(value: str) -> bool:
+    return _normalise(value) in _NOT_STATED_WORDS
+
+
+def ethnic_group(value: str) -> str:
+    """The ONS high-level group of an answer (a form choice or the import's free text)."""
+    if is_not_stated(value):
+        return NOT_STATED
+    words = set(re.findall(r"[a-z]+", value.lower()))
+    for group, keywords in _ETHNIC_KEYWORDS:
+        if words.intersection(keywords):
+            return group
+    return "other"
+
+
+@dataclass(frozen=True)
+class Characteristic:
+    """A protected characteristic: the EqualityRecord field and how its answers are grouped."""
+
+    field: str
+    label: str
+    groups: tuple[tuple[str, str], ...]  # (key, label) in display order; "Not stated" comes last
+    # Raw answer -> group key, for grouped characteristics; None matches the vocabulary.
+    to_group: Callable[[str], str] | None = None
+
+    def group_of(self, raw: str) -> str:
+        """The group of an answer: the form's value, or the import's spelling of it.
+
+        An answer outside the vocabulary joins its "Other" group where there is one (so a rare
+        free-text answer never gets a row of its own), and is a group of its own otherwise.
+        """
+        if self.to_group is not None:
+            return self.to_group(raw)
+        if is_not_stated(raw):
+            return NOT_STATED
+        normalised = _SYNONYMS.get(_normalise(raw), _normalise(raw))
+        for key, label in self.groups:
+            if normalised in (_normalise(key), _normalise(label)):
+                return key
+        return "other" if "other" in dict(self.groups) else raw.strip()
+
+
+def _stated(choices: type[TextChoices]) -> tuple[tuple[str, str], ...]:
+    return tuple((value, label) for value, label in choices.choices if value != "prefer_not_to_say")
+
+
+CHARACTERISTICS: dict[str, Characteristic] = {
+    c.field: c
+    for c in (
+        Characteristic("sex", "Sex", _stated(Sex)),
+        Characteristic(
+            "gender_same_as_birth",
+            "Gender identity the same as sex registered at birth",
+            _stated(YesNoPrefer),
+        ),
+        Characteristic("age_band", "Age", _stated(AgeBand)),
+        Characteristic("disability", "Disability", _stated(YesNoPrefer)),
+        Characteristic("ethnic_group", "Ethnic group", ETHNIC_GROUPS, ethnic_group),
+        Characteristic("religion", "Religion or belief", _stated(Religion)),
+        Characteristic("sexual_orientation", "Sexual orientation", _stated(SexualOrientation)),
+        Characteristic("marital_status", "Marriage or civil partnership", _stated(MaritalStatus)),
+        Characteristic("pregnancy_maternity", "Pregnancy and maternity", _stated(YesNoPrefer)),
+    )
+}
+
+
+# The published shapes -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A group's success rate from one funnel stage to the next, and its adverse-impact ratio."""
+
+    from_stage: str
+    to_stage: str
+    reached: int | None  # how many reached to_stage; None when hidden
+    of: int | None  # how many were at from_stage; None when hidden
+    impact_ratio: float | None  # against the most successful stated group; None when not shown
+    suppressed: bool
+
+    @property
+    def value(self) -> float | None:
+        """None when a count it needs is hidden, or when nobody was at from_stage."""
+        if self.suppressed or self.reached is None or self.of is None:
+            return None
+        return stats.rate(self.reached, self.of)
+
+    @property
+    def adverse(self) -> bool:
+        """Below four-fifths of the most successful group's rate."""
+        # With a little tolerance: (2/3) / (5/6) is exactly four-fifths, but not in floating point.
+        return self.impact_ratio is not None and self.impact_ratio < stats.FOUR_FIFTHS - 1e-9
+
+    @property
+    def text(self) -> str:
+        return "–" if self.value is None else pct(self.reached or 0, self.of or 0)
+
+    @property
+    def impact_text(self) -> str:
+        return "–" if self.impact_ratio is None else f"{self.impact_ratio:.2f}"
+
+
+@dataclass(frozen=True)
+class Likelihood:
+    """How many times as likely this group is as everyone else to be appointed from shortlisting."""
+
+    ratio: float | None
+    low: float | None
+    high: float | None
+    p_value: float | None
+    too_small: bool
+    suppressed: bool
+
+    @property
+    def shown(self) -> bool:
+        return not self.suppressed and self.ratio is not None
+
+    @property
+    def text(self) -> str:
+        return "–" if not self.shown else f"{self.ratio:.2f}"
+
+    @property
+    def interval_text(self) -> str:
+        if not self.shown or self.low is None or self.high is None:
+            return "–"
+        return f"{self.low:.2f} to {self.high:.2f}"
+
+    @property
+    def p_text(self) -> str:
+        if self.suppressed or self.p_value is None:
+            return "–"
+        return "<0.001" if self.p_value < 0.001 else f"{self.p_value:.3f}"
+
+    @property
+    def note(self) -> str:
+        """Plain words for the person reading the table."""
+        if self.suppressed:
+            return "Not shown: the numbers are too small to publish."
+        if self.ratio is None:
+            return "Cannot be worked out: nobody to compare with, or nobody else was appointed."
+        if self.too_small:
+            return "Too few people to conclude: a difference this size could be chance."
+        if self.p_value is not None and self.p_value < 0.05:
+            more = "more" if self.ratio > 1 else "less"
+            return f"{more.capitalize()} likely to be appointed than others, and unlikely to be chance alone."
+        return "No clear difference: what difference there is could be chance."
+
+
+@dataclass(frozen=True)
+class Group:
+    key: str
+    label: str
+    stated: bool
+    counts: tuple[Figure, ...]  # one per funnel stage
+    rates: tuple[Rate, ...]  # one per step from a stage to the next
+    likelihood: Likelihood | None  # of appointment from shortlisting; None for "Not stated"
+
+
+@dataclass(frozen=True)
+class Funnel:
+    """One characteristic's selection funnel, ready to publish."""
+
+    characteristic: str
+    label: str
+    stages: tuple[tuple[str, str], ...]  # (stage, label)
+    groups: tuple[Group, ...]
+    # Everyone reaching each stage: published as it is, since it is not equality data.
+    totals: tuple[int, ...]
+    threshold: int
+
+    @property
+    def steps(self) -> tuple[tuple[str, str], ...]:
+        """(from label, to label) for each step of the funnel."""
+        return tuple(
+            (self.stages[i][1], self.stages[i + 1][1]) for i in range(len(self.stages) - 1)
+        )
+
+    @property
+    def any_suppressed(self) -> bool:
+        return any(figure.suppressed for group in self.groups for figure in group.counts)
+
+    @property
+    def adverse(self) -> list[tuple[Group, Rate]]:
+        return [(group, rate) for group in self.groups for rate in group.rates if rate.adverse]
+
+    @property
+    def too_small(self) -> bool:
+        """Whether no group's likelihood of appointment can be concluded from."""
+        shown = [
+            g.likelihood for g in self.groups if g.likelihood is not None and g.likelihood.shown
+        ]
+        return not shown or all(likelihood.too_small for likelihood in shown)
+
+    @property
+    def notes(self) -> list[str]:
+        """Plain-words notes for anyone publishing the table."""
+        notes = []
+        if not self.totals or not self.totals[0]:
+            return ["Nobody has applied yet."]
+        if self.any_suppressed:
+            notes.append(
+                f"Counts below {self.threshold} are shown as <{self.threshold}. Some other counts are hidden too, "
+                "so that a small one cannot be worked out from the totals. Rates that need a hidden count are not shown."
+            )
+        if not self.totals[-1]:
+            notes.append(
+                "Nobody has been appointed yet, so the likelihood of appointment from shortlisting "
+                "cannot be worked out yet."
+            )
+        elif self.too_small:
+            notes.append(
+                "The numbers are too small to conclude whether any group is more or less likely to be appointed. "
+                "Differences this size can happen by chance."
+            )
+        for group, rate in self.adverse:
+            notes.append(
+                f"{group.label}: the rate from {STAGE_LABELS[rate.from_stage].lower()} to "
+                f"{STAGE_LABELS[rate.to_stage].lower()} is {rate.impact_text} of the most successful group's, "
+                "below four-fifths (0.8). Check what happens at this stage."
+            )
+        return notes
+
+
+# Building them --------------------------------------------------------------------------------
+
+
+def _funnel_index(stage: str) -> int:
+    return FUNNEL.index(stage)
+
+
+def _reached(by_furthest: Counter[str]) -> list[int]:
+    """Counts reaching each funnel stage, from counts by furthest stage."""
+    return [
+        sum(n for stage, n in by_furthest.items() if _funnel_index(stage) >= i)
+        for i in range(len(FUNNEL))
+    ]
+
+
+def submitted_only(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """Applications that entered the funnel (drafts never did)."""
+    return applications.filter(furthest_stage__in=FUNNEL)
+
+
+def stage_totals(applications: QuerySet[Application]) -> list[int]:
+    """How many applications reached each funnel stage (one aggregate query)."""
+    rows = submitted_only(applications).order_by().values("furthest_stage").annotate(n=Count("pk"))
+    return _reached(Counter({row["furthest_stage"]: row["n"] for row in rows}))
+
+
+def funnel_by(
+    characteristic: str,
+    applications: QuerySet[Application],
+    *,
+    threshold: int,
+    totals: list[int] | None = None,
+) -> Funnel:
+    """The funnel of `applications` by one characteristic (a field of EqualityRecord).
+
+    Two aggregate queries: the stage totals (skipped when `totals` is given) and the answers by
+    furthest stage. `threshold` is the suppression threshold (0 publishes every count).
+    """
+    spec = CHARACTERISTICS[characteristic]
+    totals = stage_totals(applications) if totals is None else list(totals)
+    rows = (
+        EqualityRecord.objects.filter(application__in=submitted_only(applications).values("pk"))
+        .order_by()
+        .values(characteristic, "application__furthest_stage")
+        .annotate(n=Count("pk"))
+    )
+    by_group: dict[str, Counter[str]] = {}
+    for row in rows:
+        key = spec.group_of(row[characteristic])
+        if key != NOT_STATED:
+            by_group.setdefault(key, Counter())[row["application__furthest_stage"]] += row["n"]
+    stated = {key: _reached(counter) for key, counter in by_group.items()}
+    # Everyone else (blank, "prefer not to say", or no record at all) is "Not stated".
+    not_stated = [
+        total - sum(reached[i] for reached in stated.values()) for i, total in enumerate(totals)
+    ]
+    # Every group of the vocabulary is a row, even when empty, so that a row never tells that
+    # someone of a rare group applied (an empty row shows <K like a small one); then any answers
+    # from the import outside the vocabulary; "Not stated" last.
+    zero = [0] * len(FUNNEL)
+    unknown = sorted(key for key in stated if key not in dict(spec.groups))
+    keys = [key for key, _ in spec.groups] + unknown + [NOT_STATED]
+    names = [label for _, label in spec.groups] + unknown + [NOT_STATED_LABEL]
+    table = [stated.get(key, zero) for key in keys[:-1]] + [not_stated]
+    return _publish(spec, keys, names, table, totals, threshold)
+
+
+def _publish(
+    spec: Characteristic,
+    keys: list[str],
+    labels: list[str],
+    table: list[list[int]],
+    totals: list[int],
+    threshold: int,
+) -> Funnel:
+    # The stage totals are published, so the groups of a stage form a line with a total.
+    mask = suppression_mask(table, threshold, rows_have_totals=False, columns_have_totals=True)
+    steps = range(len(FUNNEL) - 1)
+    # Rates, only where both counts are published.
+
+    def step_hidden(r: int, i: int) -> bool:
+        return mask[r][i] or mask[r][i + 1]
+
+    def published(r: int, i: int) -> tuple[int | None, int | None]:
+        return (None, None) if step_hidden(r, i) else (table[r][i + 1], table[r][i])
+
+    rates = [
+        [None if step_hidden(r, i) else stats.rate(row[i + 1], row[i]) for i in steps]
+        for r, row in enumerate(table)
+    ]
+    # Adverse-impact ratios against the most successful stated group whose rate is shown.
+    ratios: list[list[float | None]] = [[None] * len(steps) for _ in keys]
+    for i in steps:
+        stated_rates = {key: rates[r][i] for r, key in enumerate(keys) if key != NOT_STATED}
+        for key, ratio in stats.adverse_impact_ratios(stated_rates).items():
+            ratios[keys.index(key)][i] = ratio
+    shortlisted, appointed = FUNNEL.index(Stage.SHORTLISTED), FUNNEL.index(Stage.APPOINTED)
+    groups = []
+    for r, key in enumerate(keys):
+        figures = tuple(
+            Figure(f"<{threshold}", None, True)
+            if mask[r][i]
+            else Figure(str(table[r][i]), table[r][i], False)
+            for i in range(len(FUNNEL))
+        )
+        group_rates = tuple(
+            Rate(FUNNEL[i], FUNNEL[i + 1], *published(r, i), ratios[r][i], step_hidden(r, i))
+            for i in steps
+        )
+        likelihood = None
+        if key != NOT_STATED:
+            hidden = mask[r][shortlisted] or mask[r][appointed]
+            mine_short, mine_appointed = table[r][shortlisted], table[r][appointed]
+            # Everyone else, from the published totals: comparing with the other stated groups
+            # alone would let the interval give away a hidden "Not stated" count.
+            rest_short, rest_appointed = (
+                totals[shortlisted] - mine_short,
+                totals[appointed] - mine_appointed,
+            )
+            if hidden:
+                likelihood = Likelihood(None, None, None, None, True, True)
+            else:
+                result = stats.relative_likelihood(
+                    mine_appointed, mine_short, rest_appointed, rest_short
+                )
+                likelihood = Likelihood(
+                    result.ratio, result.low, result.high, result.p_value, result.too_small, False
+                )
+        groups.append(Group(key, labels[r], key != NOT_STATED, figures, group_rates, likelihood))
+    return Funnel(
+        characteristic=spec.field,
+        label=spec.label,
+        stages=tuple((stage, STAGE_LABELS[stage]) for stage in FUNNEL),
+        groups=tuple(groups),
+        totals=tuple(totals),
+        threshold=threshold,
+    )
+
+
+def monitoring(
+    applications: QuerySet[Application],
+    *,
+    threshold: int,
+    characteristics: Iterable[str] | None = None,
+) -> list[Funnel]:
+    """Every characteristic's funnel for these applications: 1 + one aggregate query per characteristic."""
+    totals = stage_totals(applications)
+    return [
+        funnel_by(name, applications, threshold=threshold, totals=totals)
+        for name in (characteristics or CHARACTERISTICS)
+    ]
+
+
+def for_round(round, *, threshold: int) -> list[Funnel]:
+    return monitoring(Application.objects.filter(round=round), threshold=threshold)
+
+
+def for_cohort(cohort, *, threshold: int) -> list[Funnel]:
+    return monitoring(Application.objects.filter(round__cohort=cohort), threshold=threshold)

@@ -1,0 +1,1 @@
+"""Forms of recruitment, one module per side: `apply` for applicants, `faculty` for the programme team."""

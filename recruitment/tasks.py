@@ -1,0 +1,11 @@
+"""Celery tasks of recruitment."""
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(acks_late=True)
+def send_deadline_reminders() -> int:
+    """Run by Celery beat every 15 minutes; the service sends each reminder once."""
+    return services.send_deadline_reminders()

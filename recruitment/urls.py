@@ -1,0 +1,34 @@
+"""Recruitment URLs: the applicant's journey and the faculty's pages."""
+
+from django.urls import path
+
+from .views import apply, faculty
+
+urlpatterns = [
+    # Applicants
+    path("apply/", apply.round_list, name="round_list"),
+    path("apply/rounds/<int:pk>/start/", apply.start, name="application_start"),
+    path("apply/<str:ref>/", apply.overview, name="application_overview"),
+    path("apply/<str:ref>/eligibility/", apply.eligibility, name="application_eligibility"),
+    path("apply/<str:ref>/statement/", apply.statement, name="application_statement"),
+    path("apply/<str:ref>/documents/", apply.documents, name="application_documents"),
+    path("apply/<str:ref>/approval/", apply.approval, name="application_approval"),
+    path("apply/<str:ref>/review/", apply.review, name="application_review"),
+    path("apply/<str:ref>/withdraw/", apply.withdraw, name="application_withdraw"),
+    path("apply/<str:ref>/equality/", apply.equality, name="application_equality"),
+    path("apply/<str:ref>/files/cv/", apply.cv_file, name="application_cv"),
+    path("apply/<str:ref>/files/approval/", apply.approval_file, name="application_approval_form"),
+    path("apply/<str:ref>/files/documents/<int:pk>/", apply.document_file, name="application_document"),
+    path("employer-approval/<str:token>/", apply.manager_approval, name="manager_approval"),
+    # Faculty
+    path("recruitment/rounds/", faculty.round_list, name="round_admin_list"),
+    path("recruitment/rounds/new/", faculty.round_create, name="round_create"),
+    path("recruitment/rounds/<int:pk>/", faculty.round_detail, name="round_detail"),
+    path("recruitment/rounds/<int:pk>/edit/", faculty.round_update, name="round_update"),
+    path("recruitment/rounds/<int:pk>/eligibility/", faculty.round_eligibility, name="round_eligibility"),
+    path("recruitment/rounds/<int:pk>/applications/", faculty.application_list, name="application_list"),
+    path("recruitment/rounds/<int:pk>/applications.<str:fmt>", faculty.application_export, name="application_export"),
+    path("recruitment/rounds/<int:pk>/equality/", faculty.equality_monitoring, name="equality_monitoring"),
+    path("recruitment/applications/<str:ref>/", faculty.application_detail, name="application_detail"),
+    path("recruitment/applications/<str:ref>/ineligible/", faculty.mark_ineligible, name="application_ineligible"),
+]

@@ -1,0 +1,407 @@
+"""The faculty's recruitment pages: rounds, eligibility, applications and their export, decisions
+on eligibility, and equality monitoring (for faculty holding the dedicated permission).
+
+Equality data is read only by `equality_monitoring`, through recruitment.equality, as counts:
+no other page here touches EqualityRecord.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, F, Q, QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.cache import never_cache
+from rules.contrib.views import permission_required
+
+from fellowship.enums import Profession
+from fellowship.models import FundedPost, Funder, Region
+
+from .. import equality, services
+from ..enums import ApprovalMethod, Stage
+from ..forms.faculty import (
+    DRAFT,
+    SUBMITTED,
+    ApplicationFilterForm,
+    CriterionFormSet,
+    EligibilityGridForm,
+    IneligibleForm,
+    RequiredDocumentFormSet,
+    RoundForm,
+)
+from ..models import Application, RecruitmentRound
+
+PAGE_SIZE = 50
+LONDON_FORMAT = "%Y-%m-%d %H:%M:%S"
+
+manage_rounds = permission_required("recruitment.manage_rounds", raise_exception=True)
+list_applications = permission_required("recruitment.list_applications", raise_exception=True)
+see_equality = permission_required("recruitment.see_equality", raise_exception=True)
+
+
+def _round_or_404(pk: int) -> RecruitmentRound:
+    return get_object_or_404(RecruitmentRound.objects.select_related("cohort"), pk=pk)
+
+
+# Rounds ---------------------------------------------------------------------------------------
+
+
+@manage_rounds
+def round_list(request):
+    rounds = (
+        RecruitmentRound.objects.select_related("cohort")
+        .annotate(
+            drafts=Count("applications", filter=Q(applications__stage=Stage.DRAFT)),
+            submitted=Count(
+                "applications",
+                filter=~Q(applications__stage=Stage.DRAFT)
+                & Q(applications__submitted_at__isnull=False),
+            ),
+        )
+        .order_by("-closes_at", "pk")
+    )
+    return render(
+        request, "recruitment/faculty/round_list.html", {"rounds": rounds, "now": timezone.now()}
+    )
+
+
+@manage_rounds
+def round_create(request):
+    return _round_form(request, RecruitmentRound())
+
+
+@manage_rounds
+def round_update(request, pk: int):
+    return _round_form(request, _round_or_404(pk))
+
+
+def _round_form(request, rnd: RecruitmentRound):
+    """The round with its criteria and documents, saved together or not at all."""
+    creating = rnd.pk is None
+    name = rnd.name  # before the form sets what was typed
+    data = request.POST if request.method == "POST" else None
+    form = RoundForm(data, instance=rnd)
+    formsets = {
+        "criteria": CriterionFormSet(data, instance=rnd, prefix="criteria"),
+        "documents": RequiredDocumentFormSet(data, instance=rnd, prefix="documents"),
+    }
+    if data is not None:
+        valid = [form.is_valid(), *(formset.is_valid() for formset in formsets.values())]
+        if all(valid):
+            with transaction.atomic():
+                rnd = form.save()
+                for formset in formsets.values():
+                    formset.instance = rnd
+                    formset.save()
+            messages.success(request, f"{rnd.name} {'added' if creating else 'saved'}")
+            return redirect("round_detail", pk=rnd.pk)
+    context = {
+        "form": form,
+        "formsets": formsets,
+        "round": None if creating else rnd,
+        "page_title": "Add a recruitment round" if creating else f"Change {name}",
+    }
+    return render(request, "recruitment/faculty/round_form.html", context)
+
+
+@manage_rounds
+def round_detail(request, pk: int):
+    rnd = _round_or_404(pk)
+    posts = list(
+        FundedPost.objects.filter(cohort_id=rnd.cohort_id)
+        .select_related("region", "funder")
+        .order_by("region__name", "funder__name", "specialty_theme")
+    )
+    by_stage = {
+        row["stage"]: row["n"]
+        for row in rnd.applications.order_by().values("stage").annotate(n=Count("pk"))
+    }
+    context = {
+        "round": rnd,
+        "now": timezone.now(),
+        "criteria": rnd.criteria.all(),
+        "documents": rnd.required_documents.all(),
+        "eligibilities": rnd.eligibilities.select_related("region", "sponsor"),
+        "posts": posts,
+        "places": sum(post.places for post in posts),
+        "by_stage": [(stage, by_stage[stage]) for stage in Stage if by_stage.get(stage)],
+        "application_count": sum(by_stage.values()),
+    }
+    return render(request, "recruitment/faculty/round_detail.html", context)
+
+
+@manage_rounds
+def round_eligibility(request, pk: int):
+    rnd = _round_or_404(pk)
+    regions = Region.objects.order_by("name")
+    funders = Funder.objects.order_by("name")
+    form = EligibilityGridForm(request.POST or None, round=rnd, regions=regions, funders=funders)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_eligibility(rnd, form.cleaned_data["rows"], by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Eligibility for {rnd.name} saved")
+            return redirect("round_detail", pk=rnd.pk)
+    sponsors: dict[int, list[str]] = {}
+    for post in (
+        FundedPost.objects.filter(cohort_id=rnd.cohort_id)
+        .select_related("funder")
+        .order_by("funder__name")
+    ):
+        names = sponsors.setdefault(post.region_id, [])
+        if post.funder.name not in names:
+            names.append(post.funder.name)
+    grid = [(region, cells, sponsors.get(region.pk, [])) for region, cells in form.grid()]
+    context = {
+        "round": rnd,
+        "form": form,
+        "grid": grid,
+        "professions": Profession.labels,
+    }
+    return render(request, "recruitment/faculty/round_eligibility.html", context)
+
+
+# Applications ---------------------------------------------------------------------------------
+
+
+def _filtered_applications(
+    request, rnd: RecruitmentRound
+) -> tuple[ApplicationFilterForm, QuerySet[Application]]:
+    """The round's applications narrowed by the filter form in the query string (list and export)."""
+    form = ApplicationFilterForm(request.GET or None)
+    applications = Application.objects.filter(round=rnd).select_related("applicant", "region")
+    if form.is_valid():
+        data = form.cleaned_data
+        if q := data["q"].strip():
+            applications = applications.filter(
+                Q(ref__icontains=q)
+                | Q(applicant__full_name__icontains=q)
+                | Q(applicant__email__icontains=q)
+                | Q(employer__icontains=q)
+            )
+        if data["region"]:
+            applications = applications.filter(region=data["region"])
+        if data["profession"]:
+            applications = applications.filter(profession=data["profession"])
+        if data["stage"]:
+            applications = applications.filter(stage=data["stage"])
+        if data["status"] == SUBMITTED:
+            applications = applications.submitted()
+        elif data["status"] == DRAFT:
+            applications = applications.drafts()
+    ordered = applications.order_by(F("submitted_at").desc(nulls_last=True), "-created_at", "pk")
+    return form, ordered
+
+
+@list_applications
+def application_list(request, pk: int):
+    rnd = _round_or_404(pk)
+    form, applications = _filtered_applications(request, rnd)
+    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"round": rnd, "filters": form, "page_obj": page, "query": query.urlencode()}
+    return render(request, "recruitment/faculty/application_list.html", context)
+
+
+def approval_status(application: Application) -> str:
+    """The employer's approval in principle, in words."""
+    if application.approval_method == ApprovalMethod.UPLOAD:
+        return (
+            "Signed form uploaded" if application.approval_form else "Signed form not uploaded yet"
+        )
+    if application.approval_method == ApprovalMethod.MANAGER_LINK:
+        manager = application.manager_name or "the manager"
+        if application.approval_confirmed_at:
+            return f"Confirmed by {manager} on {timezone.localtime(application.approval_confirmed_at):%-d %B %Y}"
+        if application.approval_requested_at:
+            return f"Requested from {manager}, not confirmed yet"
+        return "Not requested yet"
+    return "Not started"
+
+
+# Spreadsheet programs run a cell that starts with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe(value):
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _export_rows(
+    rnd: RecruitmentRound, applications: QuerySet[Application]
+) -> tuple[list[str], Iterable[list]]:
+    """Header and rows of the export. No equality data: it is never joined here."""
+    criteria = list(rnd.criteria.all())
+    header = [
+        "Reference",
+        "Stage",
+        "Furthest stage",
+        "Submitted at (Europe/London)",
+        "Name",
+        "Email",
+        "Profession",
+        "Registration body",
+        "Registration number",
+        "Grade",
+        "Region",
+        "Specialty",
+        "Employer",
+        "Employer approval",
+        *(f"Words: {criterion.title} (limit {criterion.word_limit})" for criterion in criteria),
+    ]
+
+    def rows():
+        for a in applications.prefetch_related("statements"):
+            words = {statement.criterion_id: statement.words for statement in a.statements.all()}
+            submitted = (
+                timezone.localtime(a.submitted_at).replace(tzinfo=None, microsecond=0)
+                if a.submitted_at
+                else None
+            )
+            yield [
+                a.ref,
+                a.get_stage_display(),
+                a.get_furthest_stage_display(),
+                submitted,
+                a.applicant.get_full_name() if a.applicant else "",
+                a.applicant.email if a.applicant else "",
+                a.get_profession_display(),
+                a.get_registration_body_display(),
+                a.registration_number,
+                a.grade,
+                a.region.name if a.region else "",
+                a.specialty,
+                a.employer,
+                approval_status(a),
+                *(words.get(criterion.pk, 0) for criterion in criteria),
+            ]
+
+    return header, rows()
+
+
+@never_cache
+@list_applications
+def application_export(request, pk: int, fmt: str):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    rnd = _round_or_404(pk)
+    _, applications = _filtered_applications(request, rnd)
+    header, rows = _export_rows(rnd, applications)
+    filename = f"{slugify(rnd.name) or 'round'}-applications.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response.write("\ufeff")  # so that Excel reads the file as UTF-8
+        writer = csv.writer(response)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(
+                [
+                    value.strftime(LONDON_FORMAT) if hasattr(value, "strftime") else _safe(value)
+                    for value in row
+                ]
+            )
+    else:
+        from openpyxl import Workbook
+
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet("Applications")
+        sheet.append(header)
+        for row in rows:
+            sheet.append([_safe(value) for value in row])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        response = HttpResponse(
+            buffer.getvalue(),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@list_applications
+def application_detail(request, ref: str):
+    application = get_object_or_404(
+        Application.objects.select_related("round__cohort", "region", "applicant"), ref=ref
+    )
+    statements = {s.criterion_id: s for s in application.statements.all()}
+    answers = [
+        (criterion, statements.get(criterion.pk)) for criterion in application.round.criteria.all()
+    ]
+    uploads = {d.requirement_id: d for d in application.documents.all()}
+    documents = [
+        (requirement, uploads.get(requirement.pk))
+        for requirement in application.round.required_documents.all()
+    ]
+    context = {
+        "application": application,
+        "answers": answers,
+        "documents": documents,
+        "approval_status": approval_status(application),
+        "history": application.stage_changes.select_related("by"),
+        "can_mark_ineligible": application.stage == Stage.SUBMITTED,
+    }
+    return render(request, "recruitment/faculty/application_detail.html", context)
+
+
+@manage_rounds
+def mark_ineligible(request, ref: str):
+    application = get_object_or_404(
+        Application.objects.select_related("round", "applicant"), ref=ref
+    )
+    form = IneligibleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.mark_ineligible(
+                application, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if application.applicant:
+                messages.success(
+                    request,
+                    f"{application.ref} is marked ineligible. We have emailed the applicant the reason.",
+                )
+            else:
+                messages.success(
+                    request,
+                    f"{application.ref} is marked ineligible. It has no applicant account, so nobody was emailed.",
+                )
+            return redirect("application_detail", ref=application.ref)
+    context = {
+        "application": application,
+        "form": form,
+        "can_mark_ineligible": application.stage == Stage.SUBMITTED,
+    }
+    return render(request, "recruitment/faculty/mark_ineligible.html", context)
+
+
+# Equality monitoring --------------------------------------------------------------------------
+
+
+@never_cache
+@see_equality
+def equality_monitoring(request, pk: int):
+    rnd = _round_or_404(pk)
+    threshold = settings.EQUALITY_SUPPRESS_BELOW
+    funnels = equality.for_round(rnd, threshold=threshold)
+    return render(
+        request,
+        "recruitment/faculty/equality_monitoring.html",
+        {"round": rnd, "funnels": funnels, "threshold": threshold},
+    )
