@@ -16,12 +16,21 @@ def navigation(request) -> dict:
             ("Fellows", reverse("fellow_list")),
             ("Workshops", reverse("workshop_list")),
             ("Funders", reverse("funder_list")),
+            ("Recruitment", reverse("round_admin_list")),
+            ("Projects", reverse("review_queue")),
             ("People", reverse("person_list")),
             ("Import history", reverse("history_import")),
         ]
     else:
+        if user.has_role(Role.APPLICANT):
+            items.append(("Apply", reverse("round_list")))
         if user.has_role(Role.FELLOW, Role.ALUMNUS):
             items.append(("Workshops", reverse("workshop_list")))
+            own = user.fellowships.order_by("-cohort__number").values_list("cohort__number", flat=True).first()
+            if own:
+                items.append(("Project catalogue", reverse("catalogue", args=[own])))
+        if user.has_role(Role.SUPERVISOR, Role.ALUMNUS):
+            items.append(("Your proposals", reverse("proposal_list")))
         if user.has_role(Role.FUNDER):
             items.append(("Funders", reverse("funder_list")))
     items.append(("Your account", reverse("account_email")))

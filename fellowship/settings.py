@@ -142,15 +142,19 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL)
+# With no broker configured, tasks run in the calling process (the memory transport is never used).
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL) or "memory://"
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", "")
 # With no broker configured, tasks run in the calling process, so `make run` needs no Redis.
-CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "false" if CELERY_BROKER_URL else "true")
+CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "false" if CELERY_BROKER_URL != "memory://" else "true")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
+CELERY_BEAT_SCHEDULE = {
+    "deadline-reminders": {"task": "recruitment.tasks.send_deadline_reminders", "schedule": 15 * 60},
+}
 
 AUTH_USER_MODEL = "fellowship.User"
 AUTHENTICATION_BACKENDS = [
@@ -272,3 +276,4 @@ LOGGING = {
 
 # Small-number suppression for equality counts in reports (counts below this are shown as "<K").
 EQUALITY_SUPPRESS_BELOW = envint("EQUALITY_SUPPRESS_BELOW", "5")
+PROJECT_APPROVALS_REQUIRED = envint("PROJECT_APPROVALS_REQUIRED", "1")  # reviewers who must approve a proposal

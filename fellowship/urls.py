@@ -37,4 +37,6 @@ urlpatterns = [
     path("people/", people.person_list, name="person_list"),
     path("people/<int:pk>/", people.person_detail, name="person_detail"),
     path("people/<int:pk>/roles/<int:grant_pk>/remove/", people.role_revoke, name="role_revoke"),
+    path("", include("recruitment.urls")),
+    path("", include("projects.urls")),
 ]

@@ -60,6 +60,47 @@ EXPECTED: dict[str, tuple] = {
     "person_detail": (lambda w: {"pk": w["users"]["applicant"].pk}, FACULTY_ONLY),
     # Removing a role is a POST; a GET is refused for everyone signed in.
     "role_revoke": (lambda w: {"pk": w["users"]["applicant"].pk, "grant_pk": w["grant"].pk}, rule(405)),
+    # Recruitment: the applicant's journey (their application is submitted, so steps lead back to it)
+    "round_list": (None, rule(200)),
+    "application_start": (lambda w: {"pk": w["round"].pk}, rule(200, applicant=302)),
+    "application_overview": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=200, faculty=200)),
+    "application_eligibility": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=302, faculty=302)),
+    "application_statement": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=302, faculty=302)),
+    "application_documents": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=302, faculty=302)),
+    "application_approval": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=302, faculty=302)),
+    "application_review": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=302, faculty=302)),
+    "application_withdraw": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=200)),
+    "application_equality": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=200)),
+    "application_cv": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=200, faculty=200)),
+    "application_approval_form": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=200, faculty=200)),
+    "application_document": (lambda w: {"ref": w["application"].ref, "pk": w["document"].pk}, rule(404, applicant=200, faculty=200)),
+    "manager_approval": (lambda w: {"token": w["token"]}, rule(200, anonymous=200)),
+    # Recruitment: faculty pages; the equality view also needs the dedicated permission
+    "round_admin_list": (None, FACULTY_ONLY),
+    "round_create": (None, FACULTY_ONLY),
+    "round_detail": (lambda w: {"pk": w["round"].pk}, FACULTY_ONLY),
+    "round_update": (lambda w: {"pk": w["round"].pk}, FACULTY_ONLY),
+    "round_eligibility": (lambda w: {"pk": w["round"].pk}, FACULTY_ONLY),
+    "application_list": (lambda w: {"pk": w["round"].pk}, FACULTY_ONLY),
+    "application_export": (lambda w: {"pk": w["round"].pk, "fmt": "csv"}, FACULTY_ONLY),
+    "equality_monitoring": (lambda w: {"pk": w["round"].pk}, rule(403)),
+    "application_detail": (lambda w: {"ref": w["application"].ref}, FACULTY_ONLY),
+    "application_ineligible": (lambda w: {"ref": w["application"].ref}, FACULTY_ONLY),
+    # Projects: a draft proposal of the supervisor's, and an approved project with the fellow placed on it
+    "proposal_list": (None, rule(403, faculty=200, supervisor=200, alumnus=200)),
+    "proposal_create": (None, rule(403, faculty=200, supervisor=200, alumnus=200)),
+    "proposal_detail": (lambda w: {"ref": w["draft"].ref}, rule(404, faculty=200, supervisor=200)),
+    "proposal_update": (lambda w: {"ref": w["draft"].ref}, rule(404, faculty=403, supervisor=200)),
+    "proposal_submit": (lambda w: {"ref": w["draft"].ref}, rule(405)),
+    "proposal_versions": (lambda w: {"ref": w["draft"].ref}, rule(404, faculty=200, supervisor=200)),
+    "review_queue": (None, FACULTY_ONLY),
+    "proposal_review": (lambda w: {"ref": w["draft"].ref}, FACULTY_ONLY),
+    "checklist": (None, FACULTY_ONLY),
+    "checklist_item": (lambda w: {"pk": w["checklist_item"].pk}, FACULTY_ONLY),
+    "catalogue": (lambda w: {"number": w["cohort"].number}, rule(403, faculty=200, fellow=200, alumnus=200, supervisor=200)),
+    "catalogue_pdf": (lambda w: {"number": w["cohort"].number}, rule(403, faculty=200, fellow=200, alumnus=200, supervisor=200)),
+    "project_overview": (None, FACULTY_ONLY),
+    "project_milestones": (lambda w: {"ref": w["project"].ref}, rule(404, faculty=200, fellow=200, supervisor=200)),
 }
 
 
@@ -91,9 +132,37 @@ def world(role_users):
     cohort = CohortFactory()
     fellow = FellowFactory(cohort=cohort, user=role_users["fellow"], funder=funder)
     FellowFactory(user=role_users["alumnus"], status=FellowStatus.GRADUATED, cohort=CohortFactory())
-    from .factories import OrganisationFactory
+    from projects.enums import ProposalStatus
+    from projects.models import ChecklistItem, Placement
+    from recruitment.models import ApplicationDocument
 
+    from .factories import (
+        ApplicationFactory,
+        OrganisationFactory,
+        ProjectFactory,
+        RequiredDocumentFactory,
+        RoundFactory,
+        complete_proposal,
+        submitted,
+    )
+
+    rnd = RoundFactory(cohort=cohort)
+    application = submitted(ApplicationFactory(round=rnd, applicant=role_users["applicant"]))
+    application.approval_token = "a-manager-link-token"
+    application.save()
+    document = ApplicationDocument(application=application, requirement=RequiredDocumentFactory(round=rnd))
+    document.file.save("reference.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    supervisor = role_users["supervisor"]
+    project = complete_proposal(ProjectFactory(cohort=cohort, supervisor=supervisor, status=ProposalStatus.APPROVED))
+    Placement.objects.create(project=project, fellow=fellow)
     return {
+        "draft": ProjectFactory(cohort=cohort, supervisor=supervisor),
+        "project": project,
+        "checklist_item": ChecklistItem.objects.first(),
+        "round": rnd,
+        "application": application,
+        "document": document,
+        "token": application.approval_token,
         "users": role_users,
         "cohort": cohort,
         "funder": funder,

@@ -27,7 +27,7 @@ from pathlib import Path
 
 DEFAULT_SEED = 2021
 DEFAULT_OUT = Path(__file__).resolve().parent / "history"
-DEFAULT_TABLES = ("cohorts", "fellows", "workshops")
+DEFAULT_TABLES = ("cohorts", "fellows", "workshops", "applicants", "projects")
 TODAY = dt.date(2026, 11, 25)  # nothing in the history is dated after this
 
 THEMES = (

@@ -12,16 +12,35 @@ from .fellowship import (
     UserFactory,
     WorkshopFactory,
 )
+from .projects import ProjectFactory, complete_proposal
+from .recruitment import (
+    ApplicationFactory,
+    CriterionFactory,
+    EligibilityFactory,
+    RequiredDocumentFactory,
+    RoundFactory,
+    complete_draft,
+    submitted,
+)
 
 __all__ = [
     "PASSWORD",
+    "ApplicationFactory",
     "CohortFactory",
+    "CriterionFactory",
+    "EligibilityFactory",
     "FellowFactory",
     "FundedPostFactory",
     "FunderFactory",
     "OrganisationFactory",
+    "ProjectFactory",
     "RegionFactory",
+    "RequiredDocumentFactory",
     "RoleGrantFactory",
+    "RoundFactory",
     "UserFactory",
     "WorkshopFactory",
+    "complete_draft",
+    "complete_proposal",
+    "submitted",
 ]
