@@ -11,14 +11,6 @@ from fellowship.hooks import home_panel, resume_url
 from .deadlines import time_left
 from .models import Application, RecruitmentRound
 
-STEP_URLS = {
-    "eligibility": "application_eligibility",
-    "statement": "application_statement",
-    "documents": "application_documents",
-    "approval": "application_approval",
-    "review": "application_review",
-}
-
 
 @home_panel
 def applicant_panel(request) -> dict:
@@ -51,4 +43,6 @@ def resume_draft(user) -> str | None:
     )
     if draft is None:
         return None
+    from .views.apply import STEP_URLS  # the step pages' names live with the steps
+
     return reverse(STEP_URLS.get(draft.last_step, "application_overview"), args=[draft.ref])
