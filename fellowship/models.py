@@ -53,6 +53,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField("e-mail address", unique=True)
     full_name = models.CharField(max_length=150, blank=True)
+    # Where reviewers and panellists work: the same employer as a candidate's is a conflict of interest.
+    organisation = models.CharField("employing organisation", max_length=200, blank=True)
     is_staff = models.BooleanField(default=False, help_text="May use the support admin site.")
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)

@@ -120,3 +120,21 @@ class MaritalStatus(models.TextChoices):
     DIVORCED = "divorced", "Divorced or civil partnership dissolved"
     WIDOWED = "widowed", "Widowed or surviving civil partner"
     PREFER_NOT_TO_SAY = PREFER_NOT
+
+
+class ConflictReason(models.TextChoices):
+    DECLARED = "declared", "Declared by the reviewer or panellist"
+    SAME_EMPLOYER = "same_employer", "Same employing organisation"
+
+
+class OfferState(models.TextChoices):
+    """The values match recruitment.ranking's states."""
+
+    PENDING = "pending", "Waiting for a reply"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    LAPSED = "lapsed", "Lapsed (no reply by the deadline)"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+SCORE_MIN, SCORE_MAX = 0, 4

@@ -6,7 +6,7 @@ import re
 import secrets
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -14,11 +14,19 @@ from rules.contrib.models import RulesModel
 from simple_history.models import HistoricalRecords
 
 from fellowship.enums import NON_MEDICAL_PROFESSIONS, Profession, Role
-from fellowship.models import Cohort, Funder, Region
+from fellowship.models import Cohort, FundedPost, Funder, Region
 from fellowship.uploads import private_upload_to
 
 from . import rules as r
-from .enums import ApprovalMethod, RegistrationBody, Stage
+from .enums import (
+    SCORE_MAX,
+    SCORE_MIN,
+    ApprovalMethod,
+    ConflictReason,
+    OfferState,
+    RegistrationBody,
+    Stage,
+)
 
 WORD = re.compile(r"\S+")
 
@@ -44,6 +52,16 @@ class RecruitmentRound(RulesModel):
         default=True, help_text="Reviewers shortlist without the applicant's name, contact details or employer."
     )
     guidance = models.TextField(blank=True, help_text="Shown to applicants before they start.")
+    reviewers_per_application = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1)], help_text="How many reviewers score each application at shortlisting."
+    )
+    moderation_margin = models.PositiveSmallIntegerField(
+        default=1, help_text="Flag an application for moderation when reviewers' scores for a criterion differ by more than this."
+    )
+    appointable_score = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The lowest total consensus interview score that is appointable. Blank: any."
+    )
+    offer_response_days = models.PositiveSmallIntegerField(default=7, validators=[MinValueValidator(1)])
     declaration = models.TextField(
         default=(
             "I confirm that the information in this application is true and complete. I understand that "
@@ -295,3 +313,183 @@ class EqualityRecord(models.Model):
 
     def __str__(self) -> str:
         return "Equality monitoring record"  # never the application's reference
+
+
+SCORE_VALIDATORS = [MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)]
+
+
+class ReviewerAssignment(models.Model):
+    """A reviewer asked to score one application's written answers at shortlisting."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviewer_assignments")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shortlisting_assignments")
+    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    assigned_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["application", "reviewer"]
+        constraints = [models.UniqueConstraint(fields=["application", "reviewer"], name="one_assignment_per_reviewer")]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} reviews {self.application}"
+
+
+class Conflict(models.Model):
+    """A reviewer or panellist kept apart from an application: a declared conflict, or the same employer."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="conflicts")
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conflicts")
+    reason = models.CharField(max_length=20, choices=ConflictReason.choices)
+    note = models.TextField(blank=True, help_text="What the person declared.")
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-recorded_at"]
+        constraints = [models.UniqueConstraint(fields=["application", "person"], name="one_conflict_per_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.person} / {self.application}: {self.get_reason_display()}"
+
+
+class ShortlistScore(models.Model):
+    """A reviewer's score for one criterion of the written application, given independently."""
+
+    assignment = models.ForeignKey(ReviewerAssignment, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="shortlist_scores")
+    score = models.PositiveSmallIntegerField(validators=SCORE_VALIDATORS)
+    comment = models.TextField(blank=True)
+    scored_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "criterion"], name="one_shortlist_score_per_criterion"),
+            models.CheckConstraint(condition=Q(score__lte=SCORE_MAX), name="shortlist_score_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment}: {self.criterion} = {self.score}"
+
+
+class Moderation(models.Model):
+    """The score faculty settle on for a criterion where reviewers differed too much: who, when and why."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="moderations")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="moderations")
+    score = models.PositiveSmallIntegerField(validators=SCORE_VALIDATORS)
+    reason = models.TextField()
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["application", "criterion"], name="one_moderation_per_criterion")]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.criterion} moderated to {self.score}"
+
+
+class InterviewPanel(models.Model):
+    """A panel that interviews shortlisted candidates on one day, in person or by video."""
+
+    round = models.ForeignKey(RecruitmentRound, on_delete=models.CASCADE, related_name="panels")
+    name = models.CharField(max_length=150)
+    date = models.DateField()
+    location = models.CharField(max_length=200, blank=True)
+    video_link = models.URLField(blank=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="interview_panels", blank=True)
+    history = HistoricalRecords(m2m_fields=[members])
+
+    class Meta:
+        ordering = ["date", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date:%-d %B %Y})"
+
+
+class InterviewSlot(models.Model):
+    """A time on a panel's day; a shortlisted candidate is given it or picks it."""
+
+    panel = models.ForeignKey(InterviewPanel, on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    application = models.OneToOneField(
+        Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="interview_slot"
+    )
+    chosen_by_candidate = models.BooleanField(default=False)
+    invitation_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="slot_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.panel.name} {timezone.localtime(self.starts_at):%H:%M}"
+
+
+class InterviewScore(models.Model):
+    """One panellist's independent score for one criterion of one candidate's interview."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="interview_scores")
+    panellist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interview_scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="interview_scores")
+    score = models.PositiveSmallIntegerField(validators=SCORE_VALIDATORS)
+    comment = models.TextField(blank=True)
+    scored_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["application", "panellist", "criterion"], name="one_interview_score_per_criterion"),
+            models.CheckConstraint(condition=Q(score__lte=SCORE_MAX), name="interview_score_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.panellist} scored {self.application} {self.criterion} = {self.score}"
+
+
+class ConsensusScore(models.Model):
+    """The score the panel agrees for a criterion after scoring independently."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="consensus_scores")
+    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="consensus_scores")
+    score = models.PositiveSmallIntegerField(validators=SCORE_VALIDATORS)
+    note = models.TextField(blank=True)
+    agreed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agreed_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["application", "criterion"], name="one_consensus_per_criterion")]
+
+    def __str__(self) -> str:
+        return f"{self.application}: {self.criterion} agreed {self.score}"
+
+
+class Offer(models.Model):
+    """A post offered to an appointable candidate, who accepts or declines by a deadline."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="offers")
+    post = models.ForeignKey(FundedPost, on_delete=models.PROTECT, related_name="offers")
+    rank = models.PositiveSmallIntegerField(help_text="The candidate's rank for this post when offered.")
+    state = models.CharField(max_length=20, choices=OfferState.choices, default=OfferState.PENDING)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(default=timezone.now)
+    respond_by = models.DateTimeField()
+    responded_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["post", "made_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"], condition=Q(state__in=["pending", "accepted"]), name="one_live_offer_per_candidate"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer to {self.application} for {self.post}: {self.get_state_display()}"

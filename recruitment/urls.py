@@ -1,6 +1,6 @@
 """Recruitment URLs: the applicant's journey and the faculty's pages."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .views import apply, faculty
 
@@ -31,4 +31,8 @@ urlpatterns = [
     path("recruitment/rounds/<int:pk>/equality/", faculty.equality_monitoring, name="equality_monitoring"),
     path("recruitment/applications/<str:ref>/", faculty.application_detail, name="application_detail"),
     path("recruitment/applications/<str:ref>/ineligible/", faculty.mark_ineligible, name="application_ineligible"),
+    # Issue 4/9: shortlisting, interviews and offers
+    path("", include("recruitment.urls_shortlisting")),
+    path("", include("recruitment.urls_interviews")),
+    path("", include("recruitment.urls_offers")),
 ]

@@ -1,0 +1,3 @@
+"""Recruitment URLs for interviews (issue 4/9)."""
+
+urlpatterns: list = []

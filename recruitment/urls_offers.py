@@ -1,0 +1,3 @@
+"""Recruitment URLs for offers (issue 4/9)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Recruitment URLs for shortlisting (issue 4/9)."""
+
+urlpatterns: list = []
