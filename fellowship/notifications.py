@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 
@@ -25,14 +25,36 @@ def render_message(kind: str, context: dict) -> tuple[str, str]:
     return " ".join(subject.split()), body
 
 
-def deliver(kind: str, *, to: list[str], subject: str, body: str) -> None:
+# An attachment: (filename, text content, MIME type); text so that it travels as JSON to Celery.
+Attachment = tuple[str, str, str]
+
+
+def deliver(
+    kind: str, *, to: list[str], subject: str, body: str, attachments: Iterable[Attachment] = ()
+) -> None:
     """Send one rendered message now (called by the Celery task, or directly when eager)."""
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to, fail_silently=False)
+    attachments = list(attachments or ())
+    if attachments:
+        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to)
+        for filename, content, mimetype in attachments:
+            message.attach(filename, content, mimetype)
+        message.send(fail_silently=False)
+    else:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, to, fail_silently=False)
     log.info("sent %s to %d recipient(s)", kind, len(to))
 
 
-def notify(kind: str, *, to: Iterable[str] | str, context: dict) -> None:
-    """Render the `kind` message now and send it to each address once the transaction commits."""
+def notify(
+    kind: str,
+    *,
+    to: Iterable[str] | str,
+    context: dict,
+    attachments: Iterable[Attachment] | None = None,
+) -> None:
+    """Render the `kind` message now and send it to each address once the transaction commits.
+
+    `attachments` are (filename, text content, MIME type), e.g. an interview's .ics file.
+    """
     from .tasks import send_email  # tasks import this module
 
     recipients = [to] if isinstance(to, str) else list(to)
@@ -40,6 +62,7 @@ def notify(kind: str, *, to: Iterable[str] | str, context: dict) -> None:
         return
     subject, body = render_message(kind, context)
     log.info("queued %s for %d recipient(s)", kind, len(recipients))
+    extra = {"attachments": [list(a) for a in attachments]} if attachments else {}
     transaction.on_commit(
-        lambda: send_email.delay(kind=kind, to=recipients, subject=subject, body=body)
+        lambda: send_email.delay(kind=kind, to=recipients, subject=subject, body=body, **extra)
     )
