@@ -154,6 +154,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {"task": "recruitment.tasks.send_deadline_reminders", "schedule": 15 * 60},
+    "lapse-expired-offers": {"task": "recruitment.tasks.lapse_expired_offers", "schedule": 15 * 60},
 }
 
 AUTH_USER_MODEL = "fellowship.User"
