@@ -31,6 +31,8 @@ def navigation(request) -> dict:
                 items.append(("Project catalogue", reverse("catalogue", args=[own])))
         if user.has_role(Role.SUPERVISOR, Role.ALUMNUS):
             items.append(("Your proposals", reverse("proposal_list")))
+        if user.has_role(Role.PANELLIST):
+            items += [("Your shortlisting", reverse("my_reviews")), ("Your interviews", reverse("my_interviews"))]
         if user.has_role(Role.FUNDER):
             items.append(("Funders", reverse("funder_list")))
     items.append(("Your account", reverse("account_email")))

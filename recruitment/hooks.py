@@ -32,6 +32,21 @@ def applicant_panel(request) -> dict:
     }
 
 
+@home_panel
+def panellist_panel(request) -> dict:
+    user = request.user
+    if not user.has_role(Role.PANELLIST):
+        return {}
+    from .models import InterviewSlot, ReviewerAssignment
+
+    return {
+        "reviews_to_do": ReviewerAssignment.objects.filter(reviewer=user, completed_at__isnull=True).count(),
+        "interviews_to_come": InterviewSlot.objects.filter(
+            panel__members=user, application__isnull=False, starts_at__gte=timezone.now()
+        ).count(),
+    }
+
+
 @resume_url
 def resume_draft(user) -> str | None:
     """The step last saved of the person's draft in a round that is open now."""

@@ -34,3 +34,60 @@ rules.add_perm("recruitment.manage_rounds", is_faculty)
 rules.add_perm("recruitment.list_applications", is_faculty)
 rules.add_perm("recruitment.apply", rules.is_authenticated)
 rules.add_perm("recruitment.see_equality", may_see_equality)
+
+
+# Offers (issue 4/9) ---------------------------------------------------------------------------
+
+
+@rules.predicate
+def is_offer_candidate(user, offer) -> bool:
+    """The person the offer was made to (their application's applicant)."""
+    return bool(
+        offer is not None and user.is_authenticated and offer.application.applicant_id == user.pk
+    )
+
+
+rules.add_perm("recruitment.manage_offers", is_faculty)
+rules.add_perm("recruitment.respond_to_offer", is_offer_candidate)
+
+
+# Shortlisting (issue 4/9) ---------------------------------------------------------------------
+from fellowship.rules import is_panellist  # noqa: E402
+
+
+@rules.predicate
+def is_own_assignment(user, assignment) -> bool:
+    """A reviewer's own shortlisting assignment (views also look assignments up by reviewer: 404)."""
+    return bool(
+        assignment is not None and user.is_authenticated and assignment.reviewer_id == user.pk
+    )
+
+
+may_review = is_panellist | is_faculty
+
+rules.add_perm("recruitment.manage_shortlisting", is_faculty)
+rules.add_perm("recruitment.review_applications", may_review)
+rules.add_perm("recruitment.score_assignment", may_review & is_own_assignment)
+
+
+# Interviews (issue 4/9) ------------------------------------------------------------------------
+
+
+@rules.predicate
+def sits_on_panels(user) -> bool:
+    """Panellists and faculty (who may sit on panels), and anyone who is a member of a panel."""
+    if not user.is_authenticated:
+        return False
+    return user.has_role("panellist", "faculty") or user.interview_panels.exists()
+
+
+@rules.predicate
+def is_panel_member(user, panel) -> bool:
+    if panel is None or not user.is_authenticated:
+        return False
+    return panel.members.filter(pk=user.pk).exists()
+
+
+rules.add_perm("recruitment.manage_panels", is_faculty)
+rules.add_perm("recruitment.see_interviews", sits_on_panels)
+rules.add_perm("recruitment.agree_scores", is_faculty | is_panel_member)

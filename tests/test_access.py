@@ -86,6 +86,31 @@ EXPECTED: dict[str, tuple] = {
     "equality_monitoring": (lambda w: {"pk": w["round"].pk}, rule(403)),
     "application_detail": (lambda w: {"ref": w["application"].ref}, FACULTY_ONLY),
     "application_ineligible": (lambda w: {"ref": w["application"].ref}, FACULTY_ONLY),
+    # Recruitment II: shortlisting (the application is assigned to the panellist)
+    "shortlisting": (lambda w: {"pk": w["round"].pk}, FACULTY_ONLY),
+    "shortlist_moderate": (lambda w: {"ref": w["application"].ref, "criterion_pk": w["criterion"].pk}, FACULTY_ONLY),
+    "my_reviews": (None, rule(403, panellist=200, faculty=200)),
+    "shortlist_score": (lambda w: {"pk": w["assignment"].pk}, rule(403, panellist=200, faculty=404)),
+    "declare_conflict": (lambda w: {"pk": w["assignment"].pk}, rule(403, panellist=200, faculty=404)),
+    # Interviews (a second round: the panellist sits on its panel; the applicant's shortlisted application has a slot)
+    "panel_list": (lambda w: {"pk": w["interview_round"].pk}, FACULTY_ONLY),
+    "panel_create": (lambda w: {"pk": w["interview_round"].pk}, FACULTY_ONLY),
+    "panel_agreement": (lambda w: {"pk": w["interview_round"].pk}, FACULTY_ONLY),
+    "panel_detail": (lambda w: {"pk": w["panel"].pk}, FACULTY_ONLY),
+    "panel_update": (lambda w: {"pk": w["panel"].pk}, FACULTY_ONLY),
+    "panel_slots": (lambda w: {"pk": w["panel"].pk}, rule(405)),
+    "panel_invite": (lambda w: {"pk": w["panel"].pk}, rule(405)),
+    "slot_allocate": (lambda w: {"pk": w["slot"].pk}, rule(405)),
+    "slot_choice": (lambda w: {"pk": w["interview_round"].pk}, rule(405)),
+    "choose_slot": (lambda w: {"ref": w["interview_application"].ref}, rule(404, applicant=200)),
+    "my_interviews": (None, rule(403, panellist=200, faculty=200)),
+    "interview_score": (lambda w: {"pk": w["slot"].pk}, rule(403, panellist=200, faculty=404)),
+    "panel_cv": (lambda w: {"pk": w["slot"].pk}, rule(403, panellist=200, faculty=404)),
+    "interview_consensus": (lambda w: {"pk": w["slot"].pk}, rule(404, panellist=200, faculty=200)),
+    # Offers (a third round: the applicant holds a pending offer)
+    "offers": (lambda w: {"pk": w["offer"].application.round_id}, FACULTY_ONLY),
+    "send_outcomes": (lambda w: {"pk": w["offer"].application.round_id}, rule(405)),
+    "offer_respond": (lambda w: {"pk": w["offer"].pk}, rule(404, applicant=200)),
     # Projects: a draft proposal of the supervisor's, and an approved project with the fellow placed on it
     "proposal_list": (None, rule(403, faculty=200, supervisor=200, alumnus=200)),
     "proposal_create": (None, rule(403, faculty=200, supervisor=200, alumnus=200)),
@@ -152,6 +177,36 @@ def world(role_users):
     application.save()
     document = ApplicationDocument(application=application, requirement=RequiredDocumentFactory(round=rnd))
     document.file.save("reference.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from recruitment.enums import Stage
+    from recruitment.models import InterviewPanel, InterviewSlot, Offer, ReviewerAssignment
+
+    from .factories import FundedPostFactory
+
+    assignment = ReviewerAssignment.objects.create(application=application, reviewer=role_users["panellist"])
+    interview_round = RoundFactory(cohort=cohort)
+    interview_application = submitted(ApplicationFactory(round=interview_round, applicant=role_users["applicant"]))
+    interview_application.stage = Stage.SHORTLISTED
+    interview_application.save()
+    panel = InterviewPanel.objects.create(round=interview_round, name="Panel A", date=timezone.localdate())
+    panel.members.add(role_users["panellist"])
+    start = timezone.now() + timedelta(days=3)
+    slot = InterviewSlot.objects.create(
+        panel=panel, starts_at=start, ends_at=start + timedelta(minutes=30), application=interview_application
+    )
+    offer_application = submitted(ApplicationFactory(round=RoundFactory(cohort=cohort), applicant=role_users["applicant"]))
+    offer_application.stage = Stage.OFFERED
+    offer_application.save()
+    offer = Offer.objects.create(
+        application=offer_application,
+        post=FundedPostFactory(cohort=cohort, region=offer_application.region),
+        rank=1,
+        made_by=role_users["faculty"],
+        respond_by=timezone.now() + timedelta(days=7),
+    )
     supervisor = role_users["supervisor"]
     project = complete_proposal(ProjectFactory(cohort=cohort, supervisor=supervisor, status=ProposalStatus.APPROVED))
     Placement.objects.create(project=project, fellow=fellow)
@@ -160,6 +215,13 @@ def world(role_users):
         "project": project,
         "checklist_item": ChecklistItem.objects.first(),
         "round": rnd,
+        "criterion": rnd.criteria.first(),
+        "assignment": assignment,
+        "interview_round": interview_round,
+        "interview_application": interview_application,
+        "panel": panel,
+        "slot": slot,
+        "offer": offer,
         "application": application,
         "document": document,
         "token": application.approval_token,
