@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.totp.internal.auth import TOTP, hotp_value, yield_hotp_counters_from_time
 from django.conf import settings
 from django.core.cache import cache
 
@@ -19,6 +19,12 @@ from .factories import FunderFactory, UserFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 TOTP_SECRET = "JBSWY3DPEHPK3PXPTESTTEST"
+
+
+def current_code(secret: str = TOTP_SECRET) -> str:
+    """The authenticator app's code for `secret` right now."""
+    counters = list(yield_hotp_counters_from_time())
+    return f"{hotp_value(secret, counters[len(counters) // 2]):06d}"
 
 
 @pytest.fixture(autouse=True)

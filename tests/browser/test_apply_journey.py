@@ -17,6 +17,7 @@ from recruitment.models import Application, EqualityRecord, Statement
 
 from ..conftest import make_person
 from ..factories import PASSWORD, CriterionFactory, EligibilityFactory, RegionFactory, RoundFactory
+from .helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,13 +39,6 @@ def open_round():
     return rnd
 
 
-def sign_in(page, base, user):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
 def test_applicant_journey(live_server, page, tmp_path, open_round):
     base = live_server.url
     user = make_person(Role.APPLICANT, full_name="Avery Applicant")
@@ -54,7 +48,7 @@ def test_applicant_journey(live_server, page, tmp_path, open_round):
         page.screenshot(path=tmp_path / f"{next(shot):02d}-{name}.png", full_page=True)
 
     # Sign in; with no draft yet, home offers the open round.
-    sign_in(page, base, user)
+    sign_in(page, base, user, lands="")
     page.wait_for_url(base + "/")
     expect(page.get_by_role("heading", name="Cohort 9 national recruitment")).to_be_visible()
     expect(page.get_by_text("3 days 4 hours left")).to_be_visible()
@@ -91,7 +85,7 @@ def test_applicant_journey(live_server, page, tmp_path, open_round):
     # Sign out, sign in again: back to the draft, where it was left.
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(base + "/")
-    sign_in(page, base, user)
+    sign_in(page, base, user, lands="")
     page.wait_for_url(base + f"/apply/{application.ref}/eligibility/")
     expect(page.get_by_label("Grade or band")).to_have_value("ST5")
     screenshot("returned-to-draft")
@@ -170,7 +164,7 @@ def test_text_typed_when_the_session_runs_out_comes_back_after_signing_in(
     user = make_person(Role.APPLICANT)
     application = Application.objects.create(round=open_round, applicant=user)
     page.clock.install()  # so the 30-second autosave can be hurried along
-    sign_in(page, base, user)
+    sign_in(page, base, user, lands="")
     page.goto(base + f"/apply/{application.ref}/statement/")
 
     box = page.get_by_label("Leadership")

@@ -4,10 +4,8 @@ and make the offer; the candidate follows the e-mailed link, accepts and is now 
 from __future__ import annotations
 
 import datetime
-import re
 
 import pytest
-from allauth.mfa.totp.internal.auth import hotp_value, yield_hotp_counters_from_time
 from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -17,9 +15,8 @@ from fellowship.models import Fellow
 from recruitment.enums import Stage
 from recruitment.models import ConsensusScore, Offer
 
-from ..conftest import TOTP_SECRET, make_person
+from ..conftest import make_person
 from ..factories import (
-    PASSWORD,
     CriterionFactory,
     FundedPostFactory,
     FunderFactory,
@@ -27,25 +24,9 @@ from ..factories import (
     RoundFactory,
     submitted,
 )
+from .helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def current_code() -> str:
-    counters = list(yield_hotp_counters_from_time())
-    return f"{hotp_value(TOTP_SECRET, counters[len(counters) // 2]):06d}"
-
-
-def sign_in(page, base: str, user, *, mfa: bool = False) -> None:
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    if mfa:
-        page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/$"))
-        page.locator("input[name=code]").fill(current_code())
-        page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base + "/")
 
 
 def interviewed(rnd, region, criteria, scores, *, name, agreer):

@@ -4,10 +4,8 @@ one checklist item; the supervisor reads the feedback, revises and resubmits; th
 from __future__ import annotations
 
 import datetime
-import re
 
 import pytest
-from allauth.mfa.totp.internal.auth import hotp_value, yield_hotp_counters_from_time
 from django.core import mail
 from playwright.sync_api import expect
 
@@ -16,27 +14,11 @@ from fellowship.models import CurriculumTheme
 from projects.enums import ChecklistGroup, ProposalStatus
 from projects.models import ChecklistItem, ClinicalDomain, Project
 
-from ..conftest import TOTP_SECRET, make_person
-from ..factories import PASSWORD, CohortFactory, OrganisationFactory, RegionFactory
+from ..conftest import make_person
+from ..factories import CohortFactory, OrganisationFactory, RegionFactory
+from .helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def current_code() -> str:
-    counters = list(yield_hotp_counters_from_time())
-    return f"{hotp_value(TOTP_SECRET, counters[len(counters) // 2]):06d}"
-
-
-def sign_in(page, base: str, user, *, mfa: bool = False) -> None:
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    if mfa:
-        page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/$"))
-        page.locator("input[name=code]").fill(current_code())
-        page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base + "/")
 
 
 @pytest.fixture

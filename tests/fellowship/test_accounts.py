@@ -6,14 +6,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from allauth.mfa.totp.internal.auth import hotp_value, yield_hotp_counters_from_time
 from django.core import mail
 from django.urls import reverse
 
 from fellowship.enums import Role
 from fellowship.models import User
 
-from ..conftest import TOTP_SECRET
+from ..conftest import current_code
 from ..factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -84,12 +83,6 @@ def test_sensitive_roles_must_set_up_mfa_before_any_page(role, person, client):
 @pytest.mark.parametrize("role", [Role.APPLICANT, Role.FELLOW, Role.SUPERVISOR, Role.ALUMNUS])
 def test_other_roles_do_not_need_mfa(role, person, login):
     assert login(person(role, mfa=False)).get(reverse("home")).status_code == 200
-
-
-def current_code() -> str:
-    counters = list(yield_hotp_counters_from_time())
-    counter = counters[len(counters) // 2]
-    return f"{hotp_value(TOTP_SECRET, counter):06d}"
 
 
 def test_faculty_login_asks_for_the_authenticator_code(client, person):
