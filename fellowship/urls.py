@@ -39,4 +39,5 @@ urlpatterns = [
     path("people/<int:pk>/roles/<int:grant_pk>/remove/", people.role_revoke, name="role_revoke"),
     path("", include("recruitment.urls")),
     path("", include("projects.urls")),
+    path("", include("surveys.urls")),
 ]

@@ -1,0 +1,31 @@
+"""Vocabularies of the surveys app: question kinds and the 5-point agreement scale."""
+
+from django.db import models
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE_CHOICE = "single_choice", "Single choice"
+    MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+    AGREEMENT = "agreement", "Agreement (5-point scale)"
+    NUMBER = "number", "Number"
+    TEXT = "text", "Free text"
+
+
+class Agreement(models.TextChoices):
+    STRONGLY_AGREE = "strongly_agree", "Strongly agree"
+    AGREE = "agree", "Agree"
+    NEUTRAL = "neutral", "Neither agree nor disagree"
+    DISAGREE = "disagree", "Disagree"
+    STRONGLY_DISAGREE = "strongly_disagree", "Strongly disagree"
+
+
+# Kinds whose answers are counted option by option in the results.
+CHOICE_KINDS = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE, QuestionKind.AGREEMENT)
+
+# Results of an anonymous survey (and its free text) stay hidden until this many people answered.
+ANONYMITY_THRESHOLD = 5
+
+# The longest free-text answer we keep.
+TEXT_MAX_LENGTH = 5000
+
+PANELLIST_FEEDBACK = "panellist_feedback"

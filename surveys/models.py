@@ -1,0 +1,192 @@
+"""Surveys, their questions, the completion list (invitations) and the responses.
+
+Anonymous surveys keep the person only in the completion list (`Invitation`); a `Response` of an
+anonymous survey holds no user, no time beyond the date, and a random UUID key (no sequence from
+which the order of responses could be matched with the completion list). Nothing links a
+Response or an Answer to an Invitation.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from . import rules  # noqa: F401  (registers the surveys permissions)
+from .enums import Agreement, QuestionKind
+
+
+class SurveyQuerySet(models.QuerySet["Survey"]):
+    def templates(self) -> SurveyQuerySet:
+        return self.filter(is_template=True)
+
+    def sent(self) -> SurveyQuerySet:
+        return self.filter(is_template=False)
+
+
+class Survey(models.Model):
+    """A questionnaire sent to an audience between opening and closing, or a template to copy."""
+
+    key = models.SlugField(
+        max_length=60, help_text="What kind of survey this is, e.g. panellist_feedback."
+    )
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, help_text="Shown above the questions.")
+    audience = models.CharField(max_length=200, blank=True, help_text="Who it is for, in words.")
+    anonymous = models.BooleanField(
+        default=False, help_text="Responses keep no link to the person who answered."
+    )
+    is_template = models.BooleanField(default=False)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    cohort = models.ForeignKey(
+        "fellowship.Cohort", null=True, blank=True, on_delete=models.PROTECT, related_name="surveys"
+    )
+    round = models.ForeignKey(
+        "recruitment.RecruitmentRound",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="surveys",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SurveyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], condition=Q(is_template=True), name="one_template_per_key"
+            ),
+            models.UniqueConstraint(
+                fields=["key", "round"],
+                condition=Q(round__isnull=False),
+                name="one_survey_of_a_kind_per_round",
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_at__isnull=True)
+                | Q(opens_at__isnull=True)
+                | Q(closes_at__gt=models.F("opens_at")),
+                name="survey_closes_after_opening",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_open(self, moment=None) -> bool:
+        if self.is_template:
+            return False
+        moment = moment or timezone.now()
+        if self.opens_at and moment < self.opens_at:
+            return False
+        return not (self.closes_at and moment >= self.closes_at)
+
+
+class Question(models.Model):
+    """One question, with a key that stays the same across copies of the survey and in exports."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="questions")
+    key = models.SlugField(max_length=60)
+    kind = models.CharField(max_length=20, choices=QuestionKind.choices)
+    text = models.CharField(max_length=500)
+    help_text = models.CharField(max_length=500, blank=True)
+    required = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    # Choice questions: [[value, label], ...]. Agreement questions use the 5-point scale instead.
+    options = models.JSONField(default=list, blank=True)
+    # Reserved for grid questions (rows such as the curriculum themes): [[key, label], ...].
+    rows = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["survey", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "key"], name="question_key_unique_in_survey"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def choices(self) -> list[tuple[str, str]]:
+        """The (value, label) pairs a choice or agreement question offers."""
+        if self.kind == QuestionKind.AGREEMENT:
+            return list(Agreement.choices)
+        return [(str(value), str(label)) for value, label in self.options]
+
+
+class Invitation(models.Model):
+    """The completion list: who was asked, reminded, and whether they have answered."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="survey_invitations"
+    )
+    invited_at = models.DateTimeField(default=timezone.now)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    completed = models.BooleanField(default=False)
+    # Only for named surveys: an anonymous survey's completion keeps no date, so the completion
+    # list cannot be matched with the responses' dates.
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["survey", "person__full_name", "person__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["survey", "person"], name="one_invitation_per_person"),
+            models.CheckConstraint(
+                condition=Q(completed_at__isnull=True) | Q(completed=True),
+                name="completion_time_only_when_completed",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} – {self.survey}"
+
+
+class Response(models.Model):
+    """One person's answers; for anonymous surveys with no respondent and only the date."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+    respondent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="survey_responses",
+        help_text="Empty for anonymous surveys.",
+    )
+    submitted_on = models.DateField()
+
+    def __str__(self) -> str:
+        return f"Response to {self.survey}"
+
+
+class Answer(models.Model):
+    """The answer to one question within a response, as JSON (a value, a list or a number)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    value = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question"], name="one_answer_per_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.key}: {self.value}"
