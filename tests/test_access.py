@@ -111,6 +111,11 @@ EXPECTED: dict[str, tuple] = {
     "offers": (lambda w: {"pk": w["offer"].application.round_id}, FACULTY_ONLY),
     "send_outcomes": (lambda w: {"pk": w["offer"].application.round_id}, rule(405)),
     "offer_respond": (lambda w: {"pk": w["offer"].pk}, rule(404, applicant=200)),
+    # Surveys: the panellist feedback survey of the interview round, the panellist invited
+    "my_surveys": (None, rule(200)),
+    "survey_answer": (lambda w: {"pk": w["panellist_survey"].pk}, rule(404, panellist=200)),
+    "survey_results": (lambda w: {"pk": w["panellist_survey"].pk}, FACULTY_ONLY),
+    "survey_send_panellists": (lambda w: {"pk": w["interview_round"].pk}, FACULTY_ONLY),
     # Projects: a draft proposal of the supervisor's, and an approved project with the fellow placed on it
     "proposal_list": (None, rule(403, faculty=200, supervisor=200, alumnus=200)),
     "proposal_create": (None, rule(403, faculty=200, supervisor=200, alumnus=200)),
@@ -183,6 +188,7 @@ def world(role_users):
 
     from recruitment.enums import Stage
     from recruitment.models import InterviewPanel, InterviewSlot, Offer, ReviewerAssignment
+    from surveys.services import send_panellist_feedback
 
     from .factories import FundedPostFactory
 
@@ -222,6 +228,7 @@ def world(role_users):
         "panel": panel,
         "slot": slot,
         "offer": offer,
+        "panellist_survey": send_panellist_feedback(interview_round, by=None)[0],
         "application": application,
         "document": document,
         "token": application.approval_token,

@@ -99,7 +99,8 @@ class CriterionScoresForm(forms.Form):
                 coerce=int,
                 empty_value=None,
                 required=required,
-                widget=forms.RadioSelect if required else forms.Select,
+                # Rendered radio by radio in the consensus template, so the NHS class goes on the input.
+                widget=forms.RadioSelect(attrs={"class": "nhsuk-radios__input"}) if required else forms.Select,
             )
             self.fields[f"comment_{c.pk}"] = forms.CharField(
                 label=f"{comment_label} on {c.title}",

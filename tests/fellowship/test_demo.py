@@ -7,6 +7,7 @@ import io
 import pytest
 from allauth.mfa.models import Authenticator
 from django.core.management import call_command
+from django.utils import timezone
 
 from fellowship.enums import FellowStatus, Role
 from fellowship.models import Cohort, Fellow, RoleGrant
@@ -23,13 +24,25 @@ def test_load_demo_builds_a_growing_programme_and_two_people_per_role():
     from recruitment.enums import Stage
     from recruitment.models import Application, RecruitmentRound
 
-    assert RecruitmentRound.objects.get(cohort__number=5).is_open()
+    open_round = RecruitmentRound.objects.get(
+        cohort__number=5, name__endswith="national recruitment"
+    )
+    assert open_round.is_open()
     assert Application.objects.filter(round__cohort__number=4).count() == 308
-    assert Application.objects.get(applicant__email="applicant1@fellowship.example").stage == Stage.DRAFT
-    assert Application.objects.get(applicant__email="applicant2@fellowship.example").stage == Stage.SUBMITTED
+    assert (
+        Application.objects.get(applicant__email="applicant1@fellowship.example").stage
+        == Stage.DRAFT
+    )
+    assert (
+        Application.objects.get(applicant__email="applicant2@fellowship.example").stage
+        == Stage.SUBMITTED
+    )
+    _assert_closed_round_selection()
     per_cohort = [Fellow.objects.filter(cohort__number=n).count() for n in (1, 2, 3, 4)]
     assert per_cohort[0] == 11 and per_cohort[-1] == 34
-    regions = [Fellow.objects.filter(cohort__number=n).values("region").distinct().count() for n in (1, 4)]
+    regions = [
+        Fellow.objects.filter(cohort__number=n).values("region").distinct().count() for n in (1, 4)
+    ]
     assert regions == [2, 10]
     assert Fellow.objects.filter(status=FellowStatus.GRADUATED, cohort__number__lt=4).count() == 57
     assert Fellow.objects.exclude(profession="medicine").filter(cohort__number__gte=3).count() == 9
@@ -38,11 +51,19 @@ def test_load_demo_builds_a_growing_programme_and_two_people_per_role():
         assert RoleGrant.objects.filter(role=role).values("user").distinct().count() >= 2, role
     mfa_users = RoleGrant.objects.filter(role__in=["faculty", "panellist", "funder"]).values("user")
     assert Authenticator.objects.filter(user__in=mfa_users, type="totp").count() == 6
-    assert Fellow.objects.filter(user__email="fellow1@fellowship.example", status="in_post").exists()
-    assert Fellow.objects.filter(user__email="alumnus1@fellowship.example", status="graduated").exists()
+    assert Fellow.objects.filter(
+        user__email="fellow1@fellowship.example", status="in_post"
+    ).exists()
+    assert Fellow.objects.filter(
+        user__email="alumnus1@fellowship.example", status="graduated"
+    ).exists()
 
     text = out.getvalue()
-    assert "faculty1@fellowship.example" in text and "fellowship-demo-2026" in text and "JBSWY3DPEHPK3PXP" in text
+    assert (
+        "faculty1@fellowship.example" in text
+        and "fellowship-demo-2026" in text
+        and "JBSWY3DPEHPK3PXP" in text
+    )
 
 
 def test_load_demo_leaves_existing_data_alone():
@@ -51,3 +72,60 @@ def test_load_demo_leaves_existing_data_alone():
     call_command("load_demo", stdout=out)
     assert "already holds programme data" in out.getvalue()
     assert Cohort.objects.count() == 1
+
+
+def _assert_closed_round_selection():
+    """The closed round of the cohort recruiting now shows the whole selection, built by services."""
+    from recruitment import interviews
+    from recruitment.enums import OfferState, Stage
+    from recruitment.models import (
+        Application,
+        Conflict,
+        ConsensusScore,
+        Moderation,
+        Offer,
+        RecruitmentRound,
+        ShortlistScore,
+        StageChange,
+    )
+
+    closed = RecruitmentRound.objects.get(
+        cohort__number=5, name__endswith="international pilot round"
+    )
+    assert not closed.is_open() and closed.closes_at < timezone.now()
+    applications = Application.objects.filter(round=closed)
+    assert applications.count() == 8
+    assert all(a.applicant.email.startswith("candidate") for a in applications)
+    # Reviewers scored, one pair differed enough to need moderation, and faculty moderated it.
+    assert ShortlistScore.objects.filter(assignment__application__round=closed).count() >= 40
+    moderation = Moderation.objects.get(application__round=closed)
+    assert moderation.by.email == "faculty1@fellowship.example" and moderation.reason
+    conflict = Conflict.objects.get(application__round=closed)
+    assert (
+        conflict.reason == "same_employer"
+        and conflict.person.email == "panellist1@fellowship.example"
+    )
+    assert not conflict.application.reviewer_assignments.filter(reviewer=conflict.person).exists()
+    # The shortlist: five in, three told they were not shortlisted; every change recorded.
+    # Shortlisted and waiting: one without agreed scores, one half-scored, one without a slot.
+    assert applications.filter(stage=Stage.SHORTLISTED).count() == 3
+    assert applications.filter(stage=Stage.INTERVIEWED).count() == 1
+    assert applications.filter(stage=Stage.UNSUCCESSFUL).count() == 3
+    assert (
+        StageChange.objects.filter(application__round=closed, to_stage=Stage.SHORTLISTED).count()
+        == 5
+    )
+    # Interviews: consensus for two, the panel's agreement measurable, a pending offer to the first.
+    assert (
+        ConsensusScore.objects.filter(application__round=closed)
+        .values("application")
+        .distinct()
+        .count()
+        == 2
+    )
+    (panel_a, _panel_b) = interviews.panel_agreement(closed)
+    assert panel_a.candidates == 3 and panel_a.icc_absolute is not None
+    offer = Offer.objects.get(application__round=closed)
+    assert offer.state == OfferState.PENDING
+    assert offer.application.stage == Stage.OFFERED
+    assert offer.application.applicant.email == "candidate1@fellowship.example"
