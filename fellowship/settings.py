@@ -143,10 +143,10 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # With no broker configured, tasks run in the calling process (the memory transport is never used).
-CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL) or "memory://"
+CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL) or "memory://localhost/"
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", "")
 # With no broker configured, tasks run in the calling process, so `make run` needs no Redis.
-CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "false" if CELERY_BROKER_URL != "memory://" else "true")
+CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "false" if not CELERY_BROKER_URL.startswith("memory://") else "true")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

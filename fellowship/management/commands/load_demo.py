@@ -13,6 +13,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from fellowship.enums import FellowStatus, Role
 from fellowship.management.commands.import_history import files_at
@@ -54,7 +55,8 @@ class Command(BaseCommand):
         if Cohort.objects.exists() and not force:
             self.stdout.write("The database already holds programme data; the demo was not loaded again (use --force).")
         else:
-            with transaction.atomic():
+            # The demo's own emails (submissions, invitations ...) would bury the credentials below.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
                 result = import_history(files_at(HISTORY), by=None, source="demo programme")
                 for spec in DEMO_PEOPLE:
                     self._person(*spec)
