@@ -32,7 +32,8 @@ class Lookups:
     def __init__(self) -> None:
         self._cache: dict[tuple[type, str], Any] = {}
 
-    def _named(self, model, name: str):
+    def named(self, model, name: str):
+        """The row of `model` called `name` (ignoring case), created if new; any model with a unique name."""
         key = (model, name.casefold())
         if key not in self._cache:
             found = model.objects.filter(name__iexact=name).first()
@@ -40,13 +41,13 @@ class Lookups:
         return self._cache[key]
 
     def region(self, name: str) -> Region:
-        return self._named(Region, name)
+        return self.named(Region, name)
 
     def funder(self, name: str) -> Funder | None:
-        return self._named(Funder, name) if name else None
+        return self.named(Funder, name) if name else None
 
     def organisation(self, name: str) -> Organisation | None:
-        return self._named(Organisation, name) if name else None
+        return self.named(Organisation, name) if name else None
 
     def cohort(self, number: int, report: TableReport, row: int) -> Cohort | None:
         key = (Cohort, str(number))

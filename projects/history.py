@@ -22,16 +22,8 @@ from .enums import ProposalStatus
 from .models import ClinicalDomain, Placement, Project
 
 
-def _domain(name: str, cache: dict[str, ClinicalDomain]) -> ClinicalDomain:
-    key = name.casefold()
-    if key not in cache:
-        cache[key] = ClinicalDomain.objects.filter(name__iexact=name).first() or ClinicalDomain.objects.create(name=name)
-    return cache[key]
-
-
 def write_projects(rows: Rows, report: TableReport) -> None:
     lookups = Lookups()
-    domains: dict[str, ClinicalDomain] = {}
     for row, values in rows:
         cohort = lookups.cohort(values["cohort"], report, row)
         if cohort is None:
@@ -43,7 +35,7 @@ def write_projects(rows: Rows, report: TableReport) -> None:
         defaults = {
             "cohort": cohort,
             "title": values["title"],
-            "clinical_domain": _domain(values["clinical_domain"], domains),
+            "clinical_domain": lookups.named(ClinicalDomain, values["clinical_domain"]),
             "region": lookups.region(values["region"]),
             "host_organisation": lookups.organisation(values["host_organisation"]),
             "status": ProposalStatus.APPROVED,
