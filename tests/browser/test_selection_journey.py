@@ -8,8 +8,6 @@ import datetime
 import re
 
 import pytest
-from allauth.mfa.totp.internal.auth import hotp_value, yield_hotp_counters_from_time
-from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -19,9 +17,8 @@ from recruitment import interviews, shortlisting
 from recruitment.enums import OfferState, Stage
 from recruitment.models import InterviewPanel, Offer, ReviewerAssignment
 
-from ..conftest import TOTP_SECRET, make_person
+from ..conftest import make_person
 from ..factories import (
-    PASSWORD,
     CriterionFactory,
     FundedPostFactory,
     FunderFactory,
@@ -29,32 +26,9 @@ from ..factories import (
     RoundFactory,
     submitted,
 )
+from .helpers import sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def current_code() -> str:
-    counters = list(yield_hotp_counters_from_time())
-    return f"{hotp_value(TOTP_SECRET, counters[len(counters) // 2]):06d}"
-
-
-def sign_in(page, base: str, user, *, mfa: bool = False) -> None:
-    # A TOTP code is accepted once: forget the codes used earlier in this test.
-    cache.clear()
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    if mfa:
-        page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/$"))
-        page.locator("input[name=code]").fill(current_code())
-        page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base + "/")
-
-
-def sign_out(page, base: str) -> None:
-    page.get_by_role("button", name="Sign out").click()
-    page.wait_for_url(base + "/")
 
 
 def applied(rnd, region, name: str):
