@@ -59,3 +59,17 @@ class SpeakerSector(models.TextChoices):
     REGULATOR = "regulator", "Regulator or public sector"
     ALUMNI = "alumni", "Fellowship alumni"
     OTHER = "other", "Other"
+
+
+class Importance(models.IntegerChoices):
+    """How much a shared attribute matters to a fellow asking for a mentor (the weight in the assignment)."""
+
+    NOT_IMPORTANT = 0, "Does not matter"
+    SOMEWHAT = 1, "Matters a little"
+    IMPORTANT = 2, "Matters"
+    VERY_IMPORTANT = 3, "Matters most"
+
+
+class MentoringStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    PUBLISHED = "published", "Published"

@@ -1,4 +1,4 @@
-"""The programme core's tables of the history import: cohorts, fellows and workshops.
+"""The programme core's tables of the history import: cohorts, fellows, workshops and mentoring.
 
 Regions, funders and host organisations are created on first mention (matched by name, ignoring
 case); cohorts must exist already or come in the same import's cohorts table.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .enums import FellowStatus, Profession
+from .enums import FellowStatus, MentoringStatus, Profession
 from .importer import (
     Column,
     Table,
@@ -21,7 +21,7 @@ from .importer import (
     text,
     yes_no,
 )
-from .models import Cohort, Fellow, Funder, Organisation, Region, Workshop
+from .models import Cohort, Fellow, Funder, MentorPairing, Organisation, Region, Workshop
 
 Rows = list[tuple[int, dict[str, Any]]]
 
@@ -108,6 +108,63 @@ def write_workshops(rows: Rows, report: TableReport) -> None:
         report.count(created=created)
 
 
+def _same_text(a: str, b: str) -> bool:
+    """Equal ignoring case and surrounding space; a blank value never matches."""
+    a, b = a.strip().casefold(), b.strip().casefold()
+    return bool(a) and a == b
+
+
+def _project_domain(fellow: Fellow) -> str:
+    # Through the reverse accessors (fellow.placement.project.clinical_domain), so the core does not
+    # import the projects app; a fellow without a placement has no domain.
+    placement = getattr(fellow, "placement", None)
+    domain = getattr(getattr(placement, "project", None), "clinical_domain", None)
+    return domain.name if domain is not None else ""
+
+
+def write_mentoring(rows: Rows, report: TableReport) -> None:
+    """Imported pairs are published (they happened). The table is written after projects, so what a
+    pair shares includes the project domains of placements made by the same import."""
+    lookups = Lookups()
+    refs = {values[c] for _, values in rows for c in ("mentor", "mentee") if values.get(c)}
+    fellows = Fellow.objects.filter(ref__in=refs).select_related("cohort", "region")
+    if hasattr(Fellow, "placement"):  # the projects app is installed
+        fellows = fellows.select_related("placement__project__clinical_domain")
+    by_ref = {f.ref: f for f in fellows}
+    for row, values in rows:
+        cohort = lookups.cohort(values["cohort"], report, row)
+        mentor, mentee = by_ref.get(values["mentor"]), by_ref.get(values["mentee"])
+        for column, fellow in (("mentor", mentor), ("mentee", mentee)):
+            if fellow is None:
+                report.problem(row, column, f"fellow {values[column]} is not in the fellows table or the database")
+        if cohort is None or mentor is None or mentee is None:
+            continue
+        if mentor.pk == mentee.pk:
+            report.problem(row, "mentee", "must be a different fellow from the mentor")
+            continue
+        if mentee.cohort_id != cohort.pk:
+            report.problem(row, "mentee", f"fellow {mentee.ref} is in {mentee.cohort}, not cohort {cohort.number}")
+            continue
+        if mentor.cohort.number >= cohort.number:
+            report.problem(row, "mentor", f"fellow {mentor.ref} is in {mentor.cohort}; mentors are alumni of earlier cohorts")
+            continue
+        mentor_domain, mentee_domain = _project_domain(mentor), _project_domain(mentee)
+        defaults = {
+            "cohort": cohort,
+            "status": MentoringStatus.PUBLISHED,
+            "shares_region": mentor.region_id == mentee.region_id,
+            "shares_specialty": _same_text(mentor.specialty, mentee.specialty),
+            "shares_domain": _same_text(mentor_domain, mentee_domain),
+        }
+        _, created = MentorPairing.objects.update_or_create(
+            mentor=mentor,
+            mentee=mentee,
+            defaults=defaults,
+            create_defaults={**defaults, "note": "Imported from the programme history"},
+        )
+        report.count(created=created)
+
+
 register(
     Table(
         name="cohorts",
@@ -153,5 +210,20 @@ register(
             Column("regional_showcase", yes_no),
         ],
         write=write_workshops,
+    )
+)
+
+register(
+    Table(
+        name="mentoring",
+        owner="fellowship",
+        # After projects: the import places fellows on projects there, and pairs share project domains.
+        after=("cohorts", "fellows", "projects"),
+        columns=[
+            Column("cohort", positive_int, required=True),
+            Column("mentor", required_text, required=True),
+            Column("mentee", required_text, required=True),
+        ],
+        write=write_mentoring,
     )
 )

@@ -7,7 +7,7 @@ hooks.py, which FellowshipConfig.ready() loads with the apps' history modules.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 HomePanel = Callable[..., dict]
 ResumeUrl = Callable[..., "str | None"]
@@ -37,3 +37,25 @@ def home_context(request) -> dict:
 
 def first_resume_url(user) -> str | None:
     return next((url for hook in resume_urls if (url := hook(user))), None)
+
+
+# Clinical domain names ---------------------------------------------------------------------------
+
+DomainNames = Callable[[], Iterable[str]]
+clinical_domain_sources: list[DomainNames] = []
+
+
+def clinical_domain_names(function: DomainNames) -> DomainNames:
+    """Register `function() -> names` of clinical domains (the projects app knows them), which the
+    mentor offer form lists as checkboxes. With none registered, the form takes free text."""
+    clinical_domain_sources.append(function)
+    return function
+
+
+def domain_names() -> list[str]:
+    """Every registered clinical domain name, once each (ignoring case), in alphabetical order."""
+    names: dict[str, str] = {}
+    for source in clinical_domain_sources:
+        for name in source():
+            names.setdefault(name.casefold(), name)
+    return sorted(names.values(), key=str.casefold)

@@ -8,7 +8,7 @@ import rules
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -17,7 +17,16 @@ from rules.contrib.models import RulesModel
 from simple_history.models import HistoricalRecords
 
 from . import rules as r
-from .enums import FellowStatus, FunderKind, OrganisationKind, Profession, Role, SpeakerSector
+from .enums import (
+    FellowStatus,
+    FunderKind,
+    Importance,
+    MentoringStatus,
+    OrganisationKind,
+    Profession,
+    Role,
+    SpeakerSector,
+)
 from .uploads import private_upload_to
 
 if TYPE_CHECKING:
@@ -301,6 +310,8 @@ class Fellow(RulesModel):
     specialty = models.CharField(max_length=100, blank=True)
     funder = models.ForeignKey(Funder, null=True, blank=True, on_delete=models.PROTECT, related_name="fellows")
     status = models.CharField(max_length=20, choices=FellowStatus.choices, default=FellowStatus.IN_POST)
+    # The specialty theme of the funded post (e.g. Haematology): themed posts take projects of that theme.
+    post_theme = models.CharField(max_length=100, blank=True)
     # The matched project's reference as the history records it; the projects app links it.
     project_ref = models.CharField("project reference", max_length=40, blank=True)
     history = HistoricalRecords()
@@ -347,6 +358,8 @@ class Workshop(RulesModel):
     )
     regional_showcase = models.BooleanField(default=False)
     themes = models.ManyToManyField(CurriculumTheme, blank=True, related_name="workshops")
+    # Who came: workshop feedback surveys go to the attendees.
+    attendees = models.ManyToManyField("Fellow", blank=True, related_name="workshops_attended")
     history = HistoricalRecords(m2m_fields=[themes])
 
     objects = WorkshopQuerySet.as_manager()
@@ -416,3 +429,96 @@ class HistoryImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} at {self.imported_at:%Y-%m-%d %H:%M}"
+
+
+class MentorOffer(models.Model):
+    """An alumnus's offer to mentor fellows of an incoming cohort, with what they can match on."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="mentor_offers")
+    # The alumnus's own fellowship record (the history import names mentors by fellow ref).
+    mentor = models.ForeignKey(Fellow, on_delete=models.CASCADE, related_name="mentor_offers")
+    capacity = models.PositiveSmallIntegerField(
+        "mentees you can take", default=1, validators=[MinValueValidator(1), MaxValueValidator(3)]
+    )
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    specialty = models.CharField("clinical specialty", max_length=100, blank=True)
+    # Clinical domains of AI projects the mentor knows, e.g. ["Radiology", "Oncology"].
+    domains = models.JSONField("project domains", default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["cohort__number", "mentor__ref"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "mentor"], name="one_mentor_offer_per_cohort"),
+            models.CheckConstraint(condition=Q(capacity__gte=1, capacity__lte=3), name="mentor_capacity_1_to_3"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor.display_name} mentors {self.capacity} in {self.cohort}"
+
+
+class MentorRequest(models.Model):
+    """An incoming fellow asking for a mentor, and how much region, specialty and domain matter to them."""
+
+    fellow = models.OneToOneField(Fellow, on_delete=models.CASCADE, related_name="mentor_request")
+    domain = models.CharField("AI project domain", max_length=100, blank=True)
+    region_importance = models.PositiveSmallIntegerField(choices=Importance.choices, default=Importance.IMPORTANT)
+    specialty_importance = models.PositiveSmallIntegerField(choices=Importance.choices, default=Importance.IMPORTANT)
+    domain_importance = models.PositiveSmallIntegerField(choices=Importance.choices, default=Importance.IMPORTANT)
+    note = models.TextField("anything else the faculty should know", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["fellow__cohort__number", "fellow__ref"]
+
+    def __str__(self) -> str:
+        return f"{self.fellow.ref} asks for a mentor"
+
+
+class MentorPairingQuerySet(models.QuerySet["MentorPairing"]):
+    def published(self) -> MentorPairingQuerySet:
+        return self.filter(status=MentoringStatus.PUBLISHED)
+
+
+class MentorPairing(models.Model):
+    """A mentor–mentee pair: proposed by the assignment, adjusted by faculty, then published (or imported)."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="mentor_pairings")
+    mentor = models.ForeignKey(Fellow, on_delete=models.PROTECT, related_name="mentee_pairings")
+    mentee = models.ForeignKey(Fellow, on_delete=models.CASCADE, related_name="mentor_pairings")
+    status = models.CharField(max_length=20, choices=MentoringStatus.choices, default=MentoringStatus.PROPOSED)
+    # What the pair shares, recorded when the pair is made so the report can count it (objective 5).
+    shares_region = models.BooleanField(default=False)
+    shares_specialty = models.BooleanField(default=False)
+    shares_domain = models.BooleanField(default=False)
+    quality = models.PositiveSmallIntegerField(default=0)
+    # Faculty pinned this pair by hand; re-running the assignment keeps it.
+    pinned = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    published_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = MentorPairingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["cohort__number", "mentor__ref", "mentee__ref"]
+        constraints = [
+            models.UniqueConstraint(fields=["mentor", "mentee"], name="one_pairing_per_mentor_and_mentee"),
+            models.CheckConstraint(condition=~Q(mentor=models.F("mentee")), name="mentor_is_not_own_mentee"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mentor.display_name} mentors {self.mentee.display_name}"
+
+    @property
+    def shares_any(self) -> bool:
+        return self.shares_region or self.shares_specialty or self.shares_domain
+
+
+rules.add_perm("fellowship.manage_mentoring", r.is_faculty)
+rules.add_perm("fellowship.offer_mentoring", r.is_alumnus)
+rules.add_perm("fellowship.request_mentor", r.is_fellow)

@@ -55,6 +55,7 @@ def appoint_fellow(
     profession: str,
     specialty: str = "",
     funder: Funder | None = None,
+    post_theme: str = "",
     full_name: str = "",
     by: User | None,
 ) -> Fellow:
@@ -74,6 +75,7 @@ def appoint_fellow(
             profession=profession,
             specialty=specialty,
             funder=funder,
+            post_theme=post_theme,
             full_name=full_name or (user.full_name if user else ""),
             status=FellowStatus.IN_POST,
         )
@@ -83,6 +85,16 @@ def appoint_fellow(
     if user is not None:
         user.forget_roles()
     return fellow
+
+
+def record_project(fellow: Fellow, *, project_ref: str) -> None:
+    """Record the reference of the project a fellow was matched to (projects calls this on publishing).
+
+    Side effects: updates Fellow.project_ref (with its history row); nothing else.
+    """
+    if fellow.project_ref != project_ref:
+        fellow.project_ref = project_ref
+        fellow.save(update_fields=["project_ref"])
 
 
 def import_history(files: Iterable[tuple[str, bytes]], *, by: User | None, source: str, dry_run: bool = False) -> ImportResult:

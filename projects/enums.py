@@ -84,3 +84,9 @@ class MilestoneStatus(models.TextChoices):
     AT_RISK = "at_risk", "At risk"
     LATE = "late", "Late"
     DONE = "done", "Done"
+
+
+class MatchingStatus(models.TextChoices):
+    RANKING = "ranking", "Fellows are ranking projects"
+    PROPOSED = "proposed", "Allocation proposed"
+    PUBLISHED = "published", "Published"

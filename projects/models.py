@@ -23,6 +23,7 @@ from .enums import (
     ChecklistGroup,
     Decision,
     Likelihood,
+    MatchingStatus,
     MilestoneStatus,
     ProposalStatus,
     RegulatoryStatus,
@@ -282,3 +283,119 @@ class ChecklistAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item}: {self.get_answer_display()}"
+
+
+class MatchingRound(RulesModel):
+    """The matching of one cohort's fellows to its approved projects: ranking, allocation, publication."""
+
+    cohort = models.OneToOneField(Cohort, on_delete=models.PROTECT, related_name="matching_round")
+    status = models.CharField(max_length=20, choices=MatchingStatus.choices, default=MatchingStatus.RANKING)
+    ranking_closes_at = models.DateTimeField(
+        "fellows rank projects until", null=True, blank=True, help_text="Leave blank to keep ranking open until you run the matching."
+    )
+    themed_posts_any_project = models.BooleanField(
+        "let fellows in themed posts rank any project in their region", default=False
+    )
+    ran_at = models.DateTimeField(null=True, blank=True)
+    ran_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-cohort__number"]
+        rules_permissions = {"view": r.is_faculty, "change": r.is_faculty}
+
+    def __str__(self) -> str:
+        return f"Matching for {self.cohort}"
+
+    @property
+    def ranking_open(self) -> bool:
+        if self.status != MatchingStatus.RANKING:
+            return False
+        return self.ranking_closes_at is None or timezone.now() < self.ranking_closes_at
+
+
+class ProjectChoice(models.Model):
+    """A fellow's ranking of a project they are eligible for: rank 1 is their first choice."""
+
+    fellow = models.ForeignKey("fellowship.Fellow", on_delete=models.CASCADE, related_name="project_choices")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="choices")
+    rank = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+
+    class Meta:
+        ordering = ["fellow", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["fellow", "project"], name="one_choice_per_project"),
+            models.UniqueConstraint(fields=["fellow", "rank"], name="one_project_per_rank"),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="choice_rank_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fellow.ref} #{self.rank}: {self.project.ref}"
+
+
+class SupervisorCapacity(models.Model):
+    """How many fellows a supervisor can take in total across their projects in one matching."""
+
+    matching = models.ForeignKey(MatchingRound, on_delete=models.CASCADE, related_name="supervisor_capacities")
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    capacity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(20)])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["matching", "supervisor"], name="one_capacity_per_supervisor"),
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="supervisor_capacity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supervisor}: {self.capacity}"
+
+
+class FellowRanking(models.Model):
+    """A supervisor's ranking (or faculty's, on their behalf) of the fellows who chose their projects."""
+
+    matching = models.ForeignKey(MatchingRound, on_delete=models.CASCADE, related_name="fellow_rankings")
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    fellow = models.ForeignKey("fellowship.Fellow", on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    ranked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["matching", "supervisor", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["matching", "supervisor", "fellow"], name="one_rank_per_fellow"),
+            models.UniqueConstraint(fields=["matching", "supervisor", "rank"], name="one_fellow_per_rank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fellow.ref} ranked {self.rank}"
+
+
+class ProposedMatch(models.Model):
+    """One fellow's line of the allocation: the project proposed (or none) and why, before and after review."""
+
+    matching = models.ForeignKey(MatchingRound, on_delete=models.CASCADE, related_name="proposals")
+    fellow = models.ForeignKey("fellowship.Fellow", on_delete=models.CASCADE, related_name="proposed_matches")
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The project the algorithm chose, kept when faculty override it.
+    allocated_project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    choice_rank = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Why not each better choice: [{"project": ref, "title": ..., "kind": ..., "taken_by": [names]}]
+    reasons = models.JSONField(default=list, blank=True)
+    override_reason = models.TextField(blank=True)
+    overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    overridden_at = models.DateTimeField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["matching", "fellow__ref"]
+        constraints = [models.UniqueConstraint(fields=["matching", "fellow"], name="one_proposal_per_fellow")]
+
+    def __str__(self) -> str:
+        return f"{self.fellow.ref} → {self.project.ref if self.project else 'unmatched'}"
+
+    @property
+    def is_overridden(self) -> bool:
+        return self.project_id != self.allocated_project_id

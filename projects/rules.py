@@ -22,12 +22,20 @@ def is_editable(user, project) -> bool:
 @rules.predicate
 def is_approved_for_fellows(user, project) -> bool:
     """Fellows and alumni browse the catalogue of approved projects."""
-    return project is not None and project.status == ProposalStatus.APPROVED and (is_fellow(user) or is_alumnus(user))
+    return (
+        project is not None
+        and project.status == ProposalStatus.APPROVED
+        and (is_fellow(user) or is_alumnus(user))
+    )
 
 
 @rules.predicate
 def is_project_fellow(user, project) -> bool:
-    return bool(project is not None and user.is_authenticated and project.placements.filter(fellow__user=user).exists())
+    return bool(
+        project is not None
+        and user.is_authenticated
+        and project.placements.filter(fellow__user=user).exists()
+    )
 
 
 # Alumni may propose projects and become supervisors in turn (objective 8).
@@ -36,3 +44,15 @@ rules.add_perm("projects.vet", is_faculty)
 rules.add_perm("projects.browse_catalogue", is_faculty | is_fellow | is_alumnus | is_supervisor)
 rules.add_perm("projects.update_milestones", is_faculty | is_project_supervisor | is_project_fellow)
 rules.add_perm("projects.manage_checklist", is_faculty)
+
+
+@rules.predicate
+def is_that_supervisor(user, supervisor) -> bool:
+    """The supervisor themselves (the object is the supervisor's user account)."""
+    return bool(supervisor is not None and user.is_authenticated and supervisor.pk == user.pk)
+
+
+# Matching: fellows rank projects; supervisors (or faculty for them) rank fellows; faculty run it.
+rules.add_perm("projects.rank_projects", is_fellow)
+rules.add_perm("projects.rank_fellows", is_faculty | is_that_supervisor)
+rules.add_perm("projects.run_matching", is_faculty)

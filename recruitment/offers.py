@@ -257,6 +257,7 @@ def accept_offer(offer: Offer, *, by: User, now: datetime | None = None) -> Offe
             profession=application.profession,
             specialty=application.specialty,
             funder=post.funder,
+            post_theme=post.specialty_theme,
             full_name=application.applicant.full_name,
             by=by,
         )

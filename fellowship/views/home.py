@@ -4,9 +4,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Q
 from django.shortcuts import render
 
+from .. import mentoring
 from ..enums import FellowStatus, Role
 from ..hooks import home_context
-from ..models import Cohort, Fellow, Funder, Workshop
+from ..models import Cohort, Fellow, Funder, MentorOffer, MentorPairing, Workshop
 
 
 @login_not_required
@@ -41,5 +42,30 @@ def home(request):
             )
             .order_by("name")
         )
+    if user.has_role(Role.FELLOW, Role.ALUMNUS):
+        context.update(_mentoring(user))
     context.update(home_context(request))
     return render(request, "fellowship/home.html", context)
+
+
+def _mentoring(user) -> dict:
+    """Alumni: their offer to mentor the incoming cohort and their mentees; fellows: their mentor or request."""
+    context: dict = {}
+    if user.has_role(Role.ALUMNUS) and (mentor := mentoring.mentor_record(user)):
+        cohort = mentoring.incoming_cohort()
+        if cohort is not None and mentor.cohort.number < cohort.number and not mentoring.is_published(cohort):
+            context["mentoring_offer_cohort"] = cohort
+            context["mentoring_offer"] = MentorOffer.objects.filter(cohort=cohort, mentor=mentor).first()
+        context["my_mentees"] = list(
+            MentorPairing.objects.published()
+            .filter(mentor__user=user)
+            .select_related("mentee__user", "cohort")
+            .order_by("-cohort__number", "mentee__ref")
+        )
+    if user.has_role(Role.FELLOW) and (mentee := mentoring.mentee_record(user)):
+        context["my_mentor_pairing"] = (
+            MentorPairing.objects.published().filter(mentee=mentee).select_related("mentor__user").first()
+        )
+        context["mentoring_request"] = getattr(mentee, "mentor_request", None)
+        context["mentoring_request_open"] = not mentoring.is_published(mentee.cohort)
+    return context

@@ -113,3 +113,31 @@ class RoleGrantFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     role = Role.APPLICANT
+
+
+# Mentoring ---------------------------------------------------------------------------------------
+
+
+class MentorOfferFactory(factory.django.DjangoModelFactory):
+    """An alumnus offering one place in `cohort` (pass a mentor from an earlier cohort)."""
+
+    class Meta:
+        model = "fellowship.MentorOffer"
+
+    cohort = factory.SubFactory(CohortFactory)
+    mentor = factory.SubFactory(FellowFactory, status=FellowStatus.GRADUATED)
+    capacity = 1
+    region = factory.LazyAttribute(lambda o: o.mentor.region)
+    specialty = factory.LazyAttribute(lambda o: o.mentor.specialty)
+    domains = factory.LazyFunction(list)
+
+
+class MentorRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "fellowship.MentorRequest"
+
+    fellow = factory.SubFactory(FellowFactory)
+    domain = ""
+    region_importance = 1
+    specialty_importance = 1
+    domain_importance = 1

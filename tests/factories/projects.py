@@ -38,3 +38,23 @@ def complete_proposal(project: Project) -> Project:
     EducationalAim.objects.create(project=project, theme=CurriculumTheme.objects.first(), aim="Evaluate a deployed model")
     Milestone.objects.create(project=project, title="Baseline audit", target_month=3, deliverable="Audit report")
     return project
+
+
+# Matching -----------------------------------------------------------------------------------------
+
+
+class ApprovedProjectFactory(ProjectFactory):
+    """An approved project in a region, with one place (the catalogue's minimum for matching)."""
+
+    status = ProposalStatus.APPROVED
+    region = factory.SubFactory(RegionFactory)
+    capacity = 1
+
+
+class MatchingRoundFactory(factory.django.DjangoModelFactory):
+    """A cohort's matching, open for ranking with no deadline."""
+
+    class Meta:
+        model = "projects.MatchingRound"
+
+    cohort = factory.SubFactory(CohortFactory)

@@ -179,6 +179,17 @@ def test_themed_post_is_only_offered_to_its_specialty(world, faculty):
     assert offer.post == themed
 
 
+def test_accepting_a_themed_post_records_the_theme_on_the_fellow(world, faculty):
+    themed = FundedPostFactory(
+        cohort=world["round"].cohort, region=world["region"], funder=FunderFactory(), specialty_theme="Haematology", places=1
+    )
+    haematologist = interviewed(world, [3, 3], name="Haem", specialty="Haematology")
+    offer = offers.make_offer(haematologist, themed, by=faculty)
+    offers.accept_offer(offer, by=haematologist.applicant)
+    # Matching reads the theme: a themed post takes projects of that theme only (issue 5/9).
+    assert Fellow.objects.get(user=haematologist.applicant).post_theme == "Haematology"
+
+
 # Making and accepting an offer ------------------------------------------------------------------
 
 
