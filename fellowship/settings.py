@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -155,6 +156,11 @@ CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE = {
     "deadline-reminders": {"task": "recruitment.tasks.send_deadline_reminders", "schedule": 15 * 60},
     "lapse-expired-offers": {"task": "recruitment.tasks.lapse_expired_offers", "schedule": 15 * 60},
+    # Survey reminders once a day at 09:00 UK time (CELERY_TIMEZONE), never in the night.
+    "survey-reminders": {
+        "task": "surveys.tasks.send_survey_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 
 AUTH_USER_MODEL = "fellowship.User"

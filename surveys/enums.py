@@ -9,6 +9,28 @@ class QuestionKind(models.TextChoices):
     AGREEMENT = "agreement", "Agreement (5-point scale)"
     NUMBER = "number", "Number"
     TEXT = "text", "Free text"
+    GRID = "grid", "Grid (rows answered on a scale or yes/no)"
+
+
+class GridScale(models.TextChoices):
+    """What each row of a grid question is answered on."""
+
+    AGREEMENT = "agreement", "5-point agreement scale"
+    YES_NO = "yes_no", "Yes or no"
+
+
+class YesNo(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+
+
+class Audience(models.TextChoices):
+    """Who a survey is sent to; the invitation list is drawn from it when the survey is sent."""
+
+    COHORT_FELLOWS = "cohort_fellows", "The fellows of a cohort"
+    WORKSHOP_ATTENDEES = "workshop_attendees", "Those who attended a workshop"
+    ALUMNI = "alumni", "Alumni"
+    ROUND_PANELLISTS = "round_panellists", "A recruitment round's panellists"
 
 
 class Agreement(models.TextChoices):

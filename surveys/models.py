@@ -11,12 +11,13 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from . import rules  # noqa: F401  (registers the surveys permissions)
-from .enums import Agreement, QuestionKind
+from .enums import Agreement, Audience, GridScale, QuestionKind, YesNo
 
 
 class SurveyQuerySet(models.QuerySet["Survey"]):
@@ -36,6 +37,23 @@ class Survey(models.Model):
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True, help_text="Shown above the questions.")
     audience = models.CharField(max_length=200, blank=True, help_text="Who it is for, in words.")
+    audience_kind = models.CharField(max_length=30, choices=Audience.choices, blank=True)
+    workshop = models.ForeignKey(
+        "fellowship.Workshop",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="surveys",
+    )
+    copied_from = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="copies"
+    )
+    reminder_every_days = models.PositiveSmallIntegerField(
+        "days between reminders",
+        default=4,
+        validators=[MinValueValidator(2), MaxValueValidator(30)],
+        help_text="People who have not answered get at most one reminder in this many days.",
+    )
     anonymous = models.BooleanField(
         default=False, help_text="Responses keep no link to the person who answered."
     )
@@ -104,9 +122,13 @@ class Question(models.Model):
     help_text = models.CharField(max_length=500, blank=True)
     required = models.BooleanField(default=True)
     position = models.PositiveSmallIntegerField(default=0)
+    # A heading that starts a new section of the survey at this question (blank: same section).
+    section = models.CharField(max_length=200, blank=True)
+    # Grid questions: what each row is answered on.
+    scale = models.CharField(max_length=20, choices=GridScale.choices, blank=True)
     # Choice questions: [[value, label], ...]. Agreement questions use the 5-point scale instead.
     options = models.JSONField(default=list, blank=True)
-    # Reserved for grid questions (rows such as the curriculum themes): [[key, label], ...].
+    # Grid questions: the rows (such as the curriculum themes), [[key, label], ...].
     rows = models.JSONField(default=list, blank=True)
 
     class Meta:
@@ -121,8 +143,12 @@ class Question(models.Model):
     @property
     def choices(self) -> list[tuple[str, str]]:
         """The (value, label) pairs a choice or agreement question offers."""
-        if self.kind == QuestionKind.AGREEMENT:
+        if self.kind == QuestionKind.AGREEMENT or (
+            self.kind == QuestionKind.GRID and self.scale == GridScale.AGREEMENT
+        ):
             return list(Agreement.choices)
+        if self.kind == QuestionKind.GRID:
+            return list(YesNo.choices)
         return [(str(value), str(label)) for value, label in self.options]
 
 

@@ -8,6 +8,7 @@ or logs links the two.
 from __future__ import annotations
 
 import logging
+import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -39,15 +40,34 @@ def create_from_template(template_key: str, *, by: User | None, **fields: Any) -
     """A new survey copied from the template `template_key`, with its questions.
 
     `fields` set or override the survey's own fields (title, opens_at, closes_at, round, cohort…).
+    A seeded template that is missing (tests that empty the tables) is seeded again first.
     Side effects: creates the Survey and its Questions; an audit log line.
     """
-    template = Survey.objects.templates().get(key=template_key)
+    from .builder import seeded_template  # the seed definitions live with the builder
+
+    template = Survey.objects.templates().filter(key=template_key).first()
+    if template is None:
+        template = seeded_template(template_key)
+    survey = copy_survey(template, by=by, **fields)
+    log.info("survey %s created from template %s by user %s", survey.pk, template_key, _pk(by))
+    return survey
+
+
+def copy_survey(source: Survey, *, by: User | None, **fields: Any) -> Survey:
+    """A new (sent, not template) survey with `source`'s settings and questions, keys unchanged.
+
+    `fields` override the copied fields. Dates, cohort, workshop and round are not copied.
+    Side effects: creates the Survey and its Questions.
+    """
     copied = {
-        "key": template.key,
-        "title": template.title,
-        "description": template.description,
-        "audience": template.audience,
-        "anonymous": template.anonymous,
+        "key": source.key,
+        "title": source.title,
+        "description": source.description,
+        "audience": source.audience,
+        "audience_kind": source.audience_kind,
+        "anonymous": source.anonymous,
+        "reminder_every_days": source.reminder_every_days,
+        "copied_from": source,
     }
     with transaction.atomic():
         survey = Survey.objects.create(**{**copied, **fields}, is_template=False, created_by=by)
@@ -60,12 +80,13 @@ def create_from_template(template_key: str, *, by: User | None, **fields: Any) -
                 help_text=q.help_text,
                 required=q.required,
                 position=q.position,
+                section=q.section,
+                scale=q.scale,
                 options=q.options,
                 rows=q.rows,
             )
-            for q in template.questions.all()
+            for q in source.questions.all()
         )
-    log.info("survey %s created from template %s by user %s", survey.pk, template_key, _pk(by))
     return survey
 
 
@@ -100,7 +121,7 @@ def invite(survey: Survey, people: Iterable[User], *, by: User | None) -> list[I
             notify(
                 "survey_invitation",
                 to=invitation.person.email,
-                context={"survey": survey, "person": invitation.person, "path": url},
+                context={"survey": survey, "person": invitation.person, "path": url, "now": timezone.now()},
             )
     log.info("survey %s: %d invited by user %s", survey.pk, len(created), _pk(by))
     return created
@@ -146,35 +167,59 @@ def _blank(raw: Any) -> bool:
         return not raw.strip()
     if isinstance(raw, list | tuple | set):
         return len(raw) == 0
+    if isinstance(raw, Mapping):
+        return all(_blank(v) for v in raw.values())
     return False
 
 
+def number_bounds(question: Question) -> tuple[Decimal | None, Decimal | None]:
+    """The lowest and highest number a number question accepts (options {"min": .., "max": ..})."""
+    options = question.options if isinstance(question.options, Mapping) else {}
+    low, high = options.get("min"), options.get("max")
+    return (
+        None if low is None else Decimal(str(low)),
+        None if high is None else Decimal(str(high)),
+    )
+
+
+def _plain(number: Decimal) -> int | float:
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
 def clean_answer(question: Question, raw: Any) -> Any:
-    """The value to store for `raw`, or None when unanswered; ValidationError when it is invalid."""
+    """The value to store for `raw`, or None when unanswered; ValidationError when it is invalid.
+
+    Stored values: a choice's value; a list of values in the question's order (multiple choice);
+    an int or float (number); stripped text; {row key: value} in row order (grid).
+    """
+    kind = question.kind
     if _blank(raw):
         if question.required:
-            if question.kind in (QuestionKind.NUMBER, QuestionKind.TEXT):
+            if kind in (QuestionKind.NUMBER, QuestionKind.TEXT):
                 raise ValidationError("Answer this question")
-            if question.kind == QuestionKind.AGREEMENT:
+            if kind == QuestionKind.AGREEMENT:
                 raise ValidationError("Select how much you agree")
+            if kind == QuestionKind.MULTIPLE_CHOICE:
+                raise ValidationError("Select at least one answer")
+            if kind == QuestionKind.GRID:
+                raise ValidationError("Answer every row")
             raise ValidationError("Select an answer")
         return None
-    kind = question.kind
-    allowed = {value for value, _ in question.choices}
     if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.AGREEMENT):
+        allowed = {value for value, _ in question.choices}
         if not isinstance(raw, str) or raw not in allowed:
             raise ValidationError("Select one of the answers given")
         return raw
     if kind == QuestionKind.MULTIPLE_CHOICE:
+        order = [value for value, _ in question.choices]
         values = [raw] if isinstance(raw, str) else raw
         if not isinstance(values, list | tuple) or not all(isinstance(v, str) for v in values):
             raise ValidationError("Select from the answers given")
-        if any(v not in allowed for v in values) or len(set(values)) != len(values):
+        if any(v not in order for v in values) or len(set(values)) != len(values):
             raise ValidationError("Select from the answers given")
-        order = [value for value, _ in question.choices]
         return sorted(values, key=order.index)
     if kind == QuestionKind.NUMBER:
-        if isinstance(raw, bool):
+        if isinstance(raw, bool) or not isinstance(raw, str | int | float | Decimal):
             raise ValidationError("Enter a number")
         try:
             number = Decimal(str(raw).strip())
@@ -182,7 +227,12 @@ def clean_answer(question: Question, raw: Any) -> Any:
             raise ValidationError("Enter a number") from None
         if not number.is_finite():
             raise ValidationError("Enter a number")
-        return int(number) if number == number.to_integral_value() else float(number)
+        low, high = number_bounds(question)
+        if low is not None and number < low:
+            raise ValidationError(f"Enter a number of {_plain(low)} or more")
+        if high is not None and number > high:
+            raise ValidationError(f"Enter a number of {_plain(high)} or less")
+        return _plain(number)
     if kind == QuestionKind.TEXT:
         if not isinstance(raw, str):
             raise ValidationError("Enter your answer as text")
@@ -190,7 +240,20 @@ def clean_answer(question: Question, raw: Any) -> Any:
         if len(text) > TEXT_MAX_LENGTH:
             raise ValidationError(f"Answer must be {TEXT_MAX_LENGTH} characters or fewer")
         return text
-    raise ValidationError("This question cannot be answered yet")  # e.g. a future grid kind
+    if kind == QuestionKind.GRID:
+        if not isinstance(raw, Mapping) or not all(isinstance(k, str) for k in raw):
+            raise ValidationError("Answer each row from the choices given")
+        rows = [str(key) for key, _ in question.rows]
+        allowed = {value for value, _ in question.choices}
+        given = {k: v for k, v in raw.items() if not _blank(v)}
+        if set(given) - set(rows):
+            raise ValidationError("Answer only the rows given")
+        if any(not isinstance(v, str) or v not in allowed for v in given.values()):
+            raise ValidationError("Answer each row from the choices given")
+        if question.required and len(given) != len(rows):
+            raise ValidationError("Answer every row")
+        return {row: given[row] for row in rows if row in given}
+    raise ValidationError("This question cannot be answered")
 
 
 def clean_answers(survey: Survey, answers: Mapping[str, Any]) -> dict[Question, Any]:
@@ -219,8 +282,9 @@ def submit_response(survey: Survey, *, person: User, answers: Mapping[str, Any])
 
     Refused (ValidationError) when the person was not invited, has already answered, the survey is
     not open, or an answer is invalid. Side effects, in one transaction: marks the invitation
-    completed (with the time only for named surveys) and creates the Response and its Answers —
-    for anonymous surveys with no respondent and only today's date.
+    completed (with the time only for named surveys; for anonymous surveys it rewrites all the
+    survey's invitations and forgets the reminder time, see below) and creates the Response and
+    its Answers — for anonymous surveys with no respondent and only today's date.
     """
     cleaned = clean_answers(survey, answers)
     with transaction.atomic():
@@ -233,9 +297,21 @@ def submit_response(survey: Survey, *, person: User, answers: Mapping[str, Any])
             raise ValidationError("You have already answered this survey.")
         if not survey.is_open():
             raise ValidationError("This survey is closed.")
-        invitation.completed = True
-        invitation.completed_at = None if survey.anonymous else timezone.now()
-        invitation.save(update_fields=["completed", "completed_at"])
+        if survey.anonymous:
+            # Rewrite every invitation of the survey, not just this one: on PostgreSQL each row
+            # then carries this transaction's id (xmin), so no invitation can be joined to the
+            # response written alongside it, and the rows' physical order says nothing about who
+            # finished when. The reminder time goes too: a response dated before someone's
+            # reminder could not be theirs.
+            mine = Q(pk=invitation.pk)
+            Invitation.objects.filter(survey=survey).update(
+                completed=Case(When(mine, then=Value(True)), default=F("completed")),
+                reminded_at=Case(When(mine, then=Value(None)), default=F("reminded_at")),
+            )
+        else:
+            invitation.completed = True
+            invitation.completed_at = timezone.now()
+            invitation.save(update_fields=["completed", "completed_at"])
         response = Response.objects.create(
             survey=survey,
             respondent=None if survey.anonymous else person,
@@ -252,6 +328,8 @@ def submit_response(survey: Survey, *, person: User, answers: Mapping[str, Any])
 
 @dataclass
 class OptionCount:
+    """How many of those who answered chose `value` (for a grid: within one row)."""
+
     value: str
     label: str
     count: int
@@ -265,18 +343,65 @@ class OptionCount:
     def display(self) -> str:
         return count_pct(self.count, self.answered)
 
+    @property
+    def share(self) -> float:
+        """The exact share, 0–100, for drawing a bar."""
+        return 100 * self.count / self.answered if self.answered else 0.0
+
+
+@dataclass
+class RowResult:
+    """One row of a grid question: how many answered it, and the count of each scale value."""
+
+    key: str
+    label: str
+    answered: int
+    options: list[OptionCount]
+
+    @property
+    def segments(self) -> list[tuple[float, float, int]]:
+        """(x, width, index) of each non-empty part of a stacked bar 0–100, for the chart."""
+        out, x = [], 0.0
+        for index, option in enumerate(self.options):
+            if option.count:
+                out.append((round(x, 2), round(option.share, 2), index))
+            x += option.share
+        return out
+
 
 @dataclass
 class QuestionResult:
     question: Question
     answered: int = 0
     options: list[OptionCount] = field(default_factory=list)
+    rows: list[RowResult] = field(default_factory=list)
     texts: list[str] = field(default_factory=list)
     numbers: list[float] = field(default_factory=list)
 
     @property
+    def kind(self) -> str:
+        return self.question.kind
+
+    @property
     def mean(self) -> float | None:
         return sum(self.numbers) / len(self.numbers) if self.numbers else None
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.numbers) if self.numbers else None
+
+    @property
+    def lowest(self) -> float | None:
+        return min(self.numbers) if self.numbers else None
+
+    @property
+    def highest(self) -> float | None:
+        return max(self.numbers) if self.numbers else None
+
+    @property
+    def scale(self) -> list[tuple[str, str]]:
+        """The grid's scale values, for the chart's key."""
+        return self.question.choices if self.question.kind == QuestionKind.GRID else []
 
 
 @dataclass
@@ -294,9 +419,12 @@ class SurveyResults:
 def results(survey: Survey) -> SurveyResults:
     """Per question: how many answered it, and counts and percentages over those who answered.
 
-    An anonymous survey's results are hidden entirely (no counts, no free text) until at least
-    ANONYMITY_THRESHOLD responses exist. Free text is listed in alphabetical order, so its order
-    says nothing about who wrote it or when.
+    A blank is "did not answer": it counts in no percentage. Multiple choice percentages are of
+    those who answered the question, so they may add up to more than 100. Grid questions are
+    counted row by row, each over those who answered that row. Numbers give n, mean, median,
+    lowest and highest. An anonymous survey's results are hidden entirely (no counts, no free
+    text) until at least ANONYMITY_THRESHOLD responses exist. Free text is listed in alphabetical
+    order, so its order says nothing about who wrote it or when. Two queries.
     """
     responses = Response.objects.filter(survey=survey).count()
     hidden = survey.anonymous and responses < ANONYMITY_THRESHOLD
@@ -307,27 +435,47 @@ def results(survey: Survey) -> SurveyResults:
     for question_id, value in Answer.objects.filter(response__survey=survey).values_list(
         "question_id", "value"
     ):
-        values.setdefault(question_id, []).append(value)
+        if not _blank(value):
+            values.setdefault(question_id, []).append(value)
     for question in survey.questions.all():
-        given = values.get(question.pk, [])
-        n = len(given)
-        result = QuestionResult(question=question, answered=n)
-        if question.kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.AGREEMENT):
-            result.options = [
-                OptionCount(value, label, sum(1 for v in given if v == value), n)
-                for value, label in question.choices
-            ]
-        elif question.kind == QuestionKind.MULTIPLE_CHOICE:
-            result.options = [
-                OptionCount(value, label, sum(1 for v in given if value in v), n)
-                for value, label in question.choices
-            ]
-        elif question.kind == QuestionKind.NUMBER:
-            result.numbers = sorted(float(v) for v in given)
-        elif question.kind == QuestionKind.TEXT:
-            result.texts = sorted(given, key=str.casefold)
-        outcome.questions.append(result)
+        outcome.questions.append(question_result(question, values.get(question.pk, [])))
     return outcome
+
+
+def question_result(question: Question, given: list[Any]) -> QuestionResult:
+    """The counts of one question from its stored (non-blank) answers."""
+    n = len(given)
+    result = QuestionResult(question=question, answered=n)
+    kind = question.kind
+    if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.AGREEMENT):
+        result.options = [
+            OptionCount(value, label, sum(1 for v in given if v == value), n)
+            for value, label in question.choices
+        ]
+    elif kind == QuestionKind.MULTIPLE_CHOICE:
+        result.options = [
+            OptionCount(value, label, sum(1 for v in given if value in v), n)
+            for value, label in question.choices
+        ]
+    elif kind == QuestionKind.GRID:
+        for key, label in question.rows:
+            picks = [v[key] for v in given if isinstance(v, dict) and v.get(key)]
+            result.rows.append(
+                RowResult(
+                    key=key,
+                    label=label,
+                    answered=len(picks),
+                    options=[
+                        OptionCount(value, option, picks.count(value), len(picks))
+                        for value, option in question.choices
+                    ],
+                )
+            )
+    elif kind == QuestionKind.NUMBER:
+        result.numbers = sorted(float(v) for v in given)
+    elif kind == QuestionKind.TEXT:
+        result.texts = sorted(given, key=str.casefold)
+    return result
 
 
 def _pk(user: User | None) -> int | None:

@@ -511,3 +511,51 @@ def test_open_surveys_are_listed_on_the_home_page(role_users, panellist_client):
     html = panellist_client.get(reverse("home")).content.decode()
     assert "Surveys for you to answer" in html
     assert reverse("survey_answer", args=[survey.pk]) in html
+
+
+def test_exit_survey_grid_questions_are_answered_row_by_row_on_the_page(login):
+    survey = services.create_from_template(
+        "exit_survey",
+        by=None,
+        opens_at=timezone.now() - timedelta(days=1),
+        closes_at=timezone.now() + timedelta(days=7),
+    )
+    [person] = invited(survey)
+    c = login(person)
+    url = reverse("survey_answer", args=[survey.pk])
+    page = c.get(url).content.decode()
+    assert "The curriculum" in page and "What next" in page  # section headings
+    assert 'name="achieved__ai_fundamentals"' in page and 'name="valuable__datacamp"' in page
+
+    themes = ["ai_fundamentals", "regulation_standards", "validation_evaluation"]
+    themes += ["integration_systems", "strategy_culture"]
+    answers = {
+        "recommend": "recommend",
+        "archetypes": ["embedder"],
+        "career_next_12_months": ["other"],
+        **{f"achieved__{t}": "yes" for t in themes},
+        **{f"apply__{t}": "no" for t in themes[:-1]},  # one row left blank
+        "valuable__networking": "agree",
+    }
+    missing = c.post(url, answers)
+    assert missing.status_code == 400
+    assert "Select an answer for Strategy &amp; Culture" in missing.content.decode()
+    assert not Response.objects.exists()
+
+    assert c.post(url, {**answers, "apply__strategy_culture": "yes"}).status_code == 302
+    stored = dict(Response.objects.get().answers.values_list("question__key", "value"))
+    assert stored["apply"] == {**dict.fromkeys(themes[:-1], "no"), "strategy_culture": "yes"}
+    assert stored["valuable"] == {"networking": "agree"}  # optional grid: rows may be blank
+
+
+def test_invitation_to_a_survey_that_opens_later_says_when_it_opens(django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    survey = make_survey()
+    survey.opens_at = timezone.now() + timedelta(days=2)
+    survey.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite(survey, [make_person(Role.FELLOW)], by=None)
+    (email,) = mail.outbox
+    opens = timezone.localtime(survey.opens_at)
+    assert f"The survey opens on {opens:%A} {opens.day} {opens:%B %Y}" in email.body

@@ -1,0 +1,507 @@
+"""Building surveys: faculty create, edit, copy and reorder surveys and their questions.
+
+Also the definitions of the seeded templates (workshop feedback, exit survey, alumni survey),
+which migration 0004 wrote out as they were, and which `seeded_template` writes again when a
+template is missing (transactional tests empty the tables that migrations seeded).
+
+Rule for questions once a survey has responses: nothing may change that would make a stored
+answer mean something else or fail validation — the key, the kind, the grid scale, or an option
+or row value that exists. Wording, help text, sections, labels, adding options or rows, and
+adding new questions stay possible.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from fellowship.models import User
+
+from .enums import QuestionKind
+from .models import Question, Survey
+from .services import copy_survey
+
+log = logging.getLogger("fellowship.audit")
+
+WORKSHOP_FEEDBACK = "workshop_feedback"
+EXIT_SURVEY = "exit_survey"
+ALUMNI_SURVEY = "alumni"
+
+THEMES = [
+    ["ai_fundamentals", "AI Fundamentals"],
+    ["regulation_standards", "Regulation & Standards"],
+    ["validation_evaluation", "Validation & Evaluation"],
+    ["integration_systems", "Integration & Systems Impact"],
+    ["strategy_culture", "Strategy & Culture"],
+]
+COMPONENTS = [
+    ["project_placement", "Project placement"],
+    ["masterclass_workshops", "Masterclasses and workshops"],
+    ["networking", "Networking"],
+    ["datacamp", "DataCamp"],
+    ["kcl_innovation_scholars", "KCL Innovation Scholars"],
+]
+
+
+def _q(key, kind, text, *, help_text="", required=True, section="", scale="", options=(), rows=()):
+    return {
+        "key": key,
+        "kind": kind,
+        "text": text,
+        "help_text": help_text,
+        "required": required,
+        "section": section,
+        "scale": scale,
+        "options": [list(o) for o in options],
+        "rows": [list(r) for r in rows],
+    }
+
+
+# The seeded templates, as migration 0004 created them. Keys are stable: exports and the history
+# import's exit_survey table use them as column names.
+TEMPLATES: dict[str, dict[str, Any]] = {
+    WORKSHOP_FEEDBACK: {
+        "title": "Workshop feedback",
+        "description": (
+            "Tell us what you thought of this workshop. It takes about 2 minutes. "
+            "We share the feedback with the speakers and use it to improve future workshops."
+        ),
+        "audience": "Those who attended the workshop",
+        "audience_kind": "workshop_attendees",
+        "anonymous": True,
+        "questions": [
+            _q("relevance", "agreement", "The workshop was relevant to the curriculum."),
+            _q("engagement", "agreement", "The workshop kept me engaged."),
+            _q("clarity", "agreement", "The content was presented clearly."),
+            _q("interactivity", "agreement", "The workshop was interactive enough."),
+            _q("depth", "agreement", "The content went into enough depth."),
+            _q(
+                "comments",
+                "text",
+                "Is there anything else you would like to tell us about the workshop?",
+                help_text="For example what worked well, and what we could do better.",
+                required=False,
+            ),
+        ],
+    },
+    EXIT_SURVEY: {
+        "title": "Exit survey",
+        "description": (
+            "As you graduate, tell us about your fellowship and what you plan to do next. "
+            "It takes about 5 minutes. We use the answers to improve the programme and to "
+            "report its benefits."
+        ),
+        "audience": "Fellows of the cohort, on graduation",
+        "audience_kind": "cohort_fellows",
+        "anonymous": True,
+        "questions": [
+            _q(
+                "recommend",
+                "single_choice",
+                "Would you recommend this fellowship to an eligible colleague interested in a "
+                "career in clinical AI?",
+                section="Your fellowship",
+                options=[
+                    ["strongly_recommend", "Strongly recommend"],
+                    ["recommend", "Recommend"],
+                    ["neutral", "Neutral"],
+                    ["not_recommend", "Would not recommend"],
+                    ["strongly_not_recommend", "Strongly would not recommend"],
+                ],
+            ),
+            _q(
+                "achieved",
+                "grid",
+                "Did you achieve the learning objectives of each curriculum theme?",
+                section="The curriculum",
+                scale="yes_no",
+                rows=THEMES,
+            ),
+            _q(
+                "apply",
+                "grid",
+                "Are you confident you can apply each curriculum theme in practice?",
+                scale="yes_no",
+                rows=THEMES,
+            ),
+            _q(
+                "valuable",
+                "grid",
+                "This course component was educationally valuable for me.",
+                help_text="Leave a row blank if you did not take part in that component.",
+                required=False,
+                scale="agreement",
+                rows=COMPONENTS,
+            ),
+            _q(
+                "archetypes",
+                "multiple_choice",
+                "What archetype roles in the clinical AI ecosystem are you interested in "
+                "pursuing after this fellowship?",
+                help_text="Select all that apply.",
+                section="What next",
+                options=[
+                    ["shaper", "Shaper: set the direction for AI in health and care"],
+                    ["driver", "Driver: champion and lead AI development and deployment"],
+                    ["creator", "Creator: design and build AI technologies"],
+                    ["embedder", "Embedder: implement, evaluate and monitor AI in healthcare"],
+                    ["user", "User: use AI technologies in clinical practice"],
+                ],
+            ),
+            _q(
+                "career_next_12_months",
+                "multiple_choice",
+                "What is your onward career in the next 12 months?",
+                help_text="Select all that apply.",
+                options=[
+                    [
+                        "continue_fellowship_project",
+                        "Direct continuation of my fellowship AI project",
+                    ],
+                    ["another_clinical_ai_project", "Another clinical AI project"],
+                    ["msc_phd_in_ai", "MSc or PhD in AI"],
+                    ["private_sector", "A private sector role"],
+                    ["full_time_clinical", "Full-time clinical work"],
+                    ["other", "Something else"],
+                ],
+            ),
+        ],
+    },
+    ALUMNI_SURVEY: {
+        "title": "Alumni survey",
+        "description": (
+            "Tell us where your career in clinical AI has gone since the fellowship. "
+            "It takes about 5 minutes. We use the answers to show the programme's long-term benefits."
+        ),
+        "audience": "Alumni of the fellowship",
+        "audience_kind": "alumni",
+        "anonymous": False,
+        "questions": [
+            _q(
+                "current_role",
+                "single_choice",
+                "Which best describes your main role now?",
+                section="Your role",
+                options=[
+                    ["clinical_ai_lead", "A clinical AI role in the NHS"],
+                    ["clinical_with_ai", "Clinical work with time for AI"],
+                    ["academic", "Academic or research role"],
+                    ["industry", "Industry or private sector role"],
+                    ["full_time_clinical", "Full-time clinical work"],
+                    ["other", "Something else"],
+                ],
+            ),
+            _q(
+                "ai_work_scope",
+                "multiple_choice",
+                "What does your clinical AI work cover now?",
+                help_text="Select all that apply.",
+                required=False,
+                options=[
+                    ["deployment", "Deploying AI in services"],
+                    ["evaluation", "Evaluating AI"],
+                    ["development", "Developing AI"],
+                    ["research", "Research"],
+                    ["education", "Teaching and training others"],
+                    ["policy_regulation", "Policy, standards or regulation"],
+                    ["leadership", "Leading AI strategy"],
+                ],
+            ),
+            _q(
+                "ai_work_reach",
+                "single_choice",
+                "How far does your clinical AI work reach?",
+                required=False,
+                options=[
+                    ["team", "My team or department"],
+                    ["organisation", "My organisation"],
+                    ["regional", "Regional"],
+                    ["national", "National"],
+                    ["international", "International"],
+                ],
+            ),
+            _q(
+                "achievements",
+                "text",
+                "What have you achieved in clinical AI since the fellowship?",
+                help_text="For example projects deployed, publications, grants, awards or new roles.",
+                section="Achievements and challenges",
+                required=False,
+            ),
+            _q(
+                "challenges",
+                "text",
+                "What challenges have you faced in continuing clinical AI work?",
+                required=False,
+            ),
+        ],
+    },
+}
+
+
+def seeded_template(key: str) -> Survey:
+    """The seeded template `key`, created from TEMPLATES if it is missing."""
+    existing = Survey.objects.templates().filter(key=key).first()
+    if existing is not None:
+        return existing
+    if key not in TEMPLATES:
+        raise Survey.DoesNotExist(f"There is no survey template {key!r}.")
+    spec = TEMPLATES[key]
+    with transaction.atomic():
+        template = Survey.objects.create(
+            key=key,
+            is_template=True,
+            **{k: v for k, v in spec.items() if k != "questions"},
+        )
+        Question.objects.bulk_create(
+            Question(survey=template, position=position, **question)
+            for position, question in enumerate(spec["questions"], start=1)
+        )
+    return template
+
+
+# Options and rows as faculty type them --------------------------------------------------------
+
+
+def slug_key(text: str) -> str:
+    """A lower-case key with underscores, from a label: "MSc / PhD in AI" → "msc_phd_in_ai"."""
+    return slugify(text).replace("-", "_")[:60].strip("_")
+
+
+def parse_lines(text: str, *, what: str = "option") -> list[list[str]]:
+    """`value|Label` or just `Label` on each line → [[value, label], ...]; ValidationError if bad."""
+    pairs: list[list[str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        if "|" in line:
+            value, label = (part.strip() for part in line.split("|", 1))
+            if value != slug_key(value) or not value:
+                raise ValidationError(
+                    f"Line {number}: the {what} key {value!r} must use only lower-case letters, "
+                    "numbers and underscores"
+                )
+        else:
+            value, label = slug_key(line), line
+        if not label:
+            raise ValidationError(f"Line {number}: give the {what} a label after the |")
+        if not value:
+            raise ValidationError(f"Line {number}: the {what} needs letters or numbers")
+        if any(value == v for v, _ in pairs):
+            raise ValidationError(f"Line {number}: the {what} {value!r} appears twice")
+        pairs.append([value, label])
+    return pairs
+
+
+def lines_of(pairs: list[list[str]]) -> str:
+    """The text a form shows for [[value, label], ...]."""
+    return "\n".join(f"{value}|{label}" for value, label in pairs)
+
+
+# Surveys --------------------------------------------------------------------------------------
+
+
+def create_survey(
+    *,
+    by: User | None,
+    title: str = "",
+    template: Survey | None = None,
+    copy_of: Survey | None = None,
+    **fields: Any,
+) -> Survey:
+    """A new survey: blank, from a template, or a copy of an earlier survey (same question keys).
+
+    `fields` are the survey's own fields (cohort, workshop, round, description...). A blank
+    survey's key is made from its title. Side effects: creates the Survey (and copied Questions);
+    an audit log line.
+    """
+    if template is not None and copy_of is not None:
+        raise ValidationError("Choose a template or a survey to copy, not both.")
+    source = template or copy_of
+    if title:
+        fields["title"] = title
+    if source is None:
+        if not title:
+            raise ValidationError({"title": "Enter a title for the survey"})
+        fields.setdefault("key", slug_key(title) or "survey")
+        survey = Survey(**fields, created_by=by)
+        survey.full_clean()
+        survey.save()
+    else:
+        _check_round_free(fields.get("key", source.key), fields.get("round"))
+        survey = copy_survey(source, by=by, **fields)
+    log.info(
+        "survey %s created (from %s) by user %s",
+        survey.pk,
+        source.pk if source else "blank",
+        by.pk if by else None,
+    )
+    return survey
+
+
+def _check_round_free(key: str, round) -> None:
+    """A recruitment round has at most one survey of each kind (such as panellist feedback)."""
+    if round is not None and Survey.objects.filter(key=key, round=round).exists():
+        raise ValidationError({"round": f"{round} already has a survey of this kind ({key})"})
+
+
+def update_survey(survey: Survey, *, by: User | None, **fields: Any) -> Survey:
+    """Change the survey's own fields. Side effects: saves the survey; an audit log line."""
+    for name, value in fields.items():
+        setattr(survey, name, value)
+    survey.full_clean()
+    survey.save()
+    log.info("survey %s changed by user %s", survey.pk, by.pk if by else None)
+    return survey
+
+
+def copy_for(survey: Survey, *, by: User | None, **fields: Any) -> Survey:
+    """A copy of `survey` for another cohort (or workshop): same questions and keys, no dates.
+
+    Side effects: as `copy_survey`; an audit log line.
+    """
+    fields.setdefault("title", survey.title)
+    _check_round_free(survey.key, fields.get("round"))
+    copy = copy_survey(survey, by=by, opens_at=None, closes_at=None, **fields)
+    log.info("survey %s copied to %s by user %s", survey.pk, copy.pk, by.pk if by else None)
+    return copy
+
+
+# Questions ------------------------------------------------------------------------------------
+
+
+def has_responses(survey: Survey) -> bool:
+    return survey.responses.exists()
+
+
+def _check_question(survey: Survey, question: Question, original: Question | None) -> None:
+    """Validate a question's content; refuse changes that would break stored answers."""
+    errors: dict[str, str] = {}
+    kind = question.kind
+    if not question.key:
+        question.key = slug_key(question.text) or "question"
+    if question.key != slug_key(question.key):
+        errors["key"] = "Use only lower-case letters, numbers and underscores in the key"
+    elif survey.questions.filter(key=question.key).exclude(pk=question.pk).exists():
+        errors["key"] = f"Another question in this survey already has the key {question.key}"
+    if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
+        if len(question.options) < 2:
+            errors["options"] = "Give at least 2 answers to choose from, one on each line"
+    elif kind == QuestionKind.GRID:
+        if not question.rows:
+            errors["rows"] = "Give at least 1 row, one on each line"
+        if not question.scale:
+            errors["scale"] = "Choose what each row is answered on"
+    elif kind == QuestionKind.NUMBER:
+        if not isinstance(question.options, dict):
+            question.options = {}
+        low, high = question.options.get("min"), question.options.get("max")
+        if low is not None and high is not None and Decimal(str(low)) > Decimal(str(high)):
+            errors["maximum"] = "The highest number must be at least the lowest"
+    if kind != QuestionKind.GRID:
+        question.rows, question.scale = [], ""
+    if kind not in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE, QuestionKind.NUMBER):
+        question.options = []
+    if original is not None and has_responses(survey):
+        locked = "People have answered this survey, so"
+        if question.key != original.key:
+            errors["key"] = f"{locked} the key cannot change (exports and copies rely on it)"
+        if kind != original.kind:
+            errors["kind"] = f"{locked} the kind of question cannot change"
+        if kind == QuestionKind.GRID and question.scale != original.scale:
+            errors["scale"] = f"{locked} the scale cannot change"
+        if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE):
+            gone = {v for v, _ in original.options} - {v for v, _ in question.options}
+            if gone:
+                errors["options"] = (
+                    f"{locked} answers cannot be removed or have their key changed: "
+                    f"{', '.join(sorted(gone))}. You can change their labels or add answers."
+                )
+        if kind == QuestionKind.GRID:
+            gone = {v for v, _ in original.rows} - {v for v, _ in question.rows}
+            if gone:
+                errors["rows"] = (
+                    f"{locked} rows cannot be removed or have their key changed: "
+                    f"{', '.join(sorted(gone))}. You can change their labels or add rows."
+                )
+        if kind == QuestionKind.NUMBER and question.options != original.options:
+            errors["minimum"] = f"{locked} the lowest and highest numbers cannot change"
+    if errors:
+        raise ValidationError(errors)
+
+
+def save_question(
+    survey: Survey, *, by: User | None, question: Question | None = None, **fields: Any
+) -> Question:
+    """Add a question at the end of `survey`, or change `question`; ValidationError if refused.
+
+    Side effects: saves the question; an audit log line.
+    """
+    original = None
+    if question is None:
+        question = Question(survey=survey)
+        last = survey.questions.aggregate(last=Max("position"))["last"]
+        question.position = (last or 0) + 1
+    else:
+        # Work on a fresh copy, so that a refused change leaves the caller's question as it was.
+        original, question = question, Question.objects.get(pk=question.pk)
+    for name, value in fields.items():
+        setattr(question, name, value)
+    with transaction.atomic():
+        _check_question(survey, question, original)
+        question.full_clean(exclude=["survey", "options", "rows"])
+        question.save()
+    log.info(
+        "survey %s question %s saved by user %s", survey.pk, question.key, by.pk if by else None
+    )
+    return question
+
+
+def delete_question(question: Question, *, by: User | None) -> None:
+    """Remove a question from a survey nobody has answered. Side effects: deletes it; a log line."""
+    if has_responses(question.survey):
+        raise ValidationError(
+            "People have answered this survey, so its questions cannot be deleted."
+        )
+    survey_id, key = question.survey_id, question.key
+    question.delete()
+    log.info("survey %s question %s deleted by user %s", survey_id, key, by.pk if by else None)
+
+
+def move_question(question: Question, *, up: bool, by: User | None) -> None:
+    """Swap the question with the one above (or below) it; positions are renumbered 1, 2, 3…
+
+    Side effects: updates the positions of the survey's questions.
+    """
+    with transaction.atomic():
+        ordered = list(Question.objects.select_for_update().filter(survey_id=question.survey_id))
+        index = next(i for i, q in enumerate(ordered) if q.pk == question.pk)
+        other = index - 1 if up else index + 1
+        if 0 <= other < len(ordered):
+            ordered[index], ordered[other] = ordered[other], ordered[index]
+        for position, q in enumerate(ordered, start=1):
+            q.position = position
+        Question.objects.bulk_update(ordered, ["position"])
+    log.info("survey %s questions reordered by user %s", question.survey_id, by.pk if by else None)
+
+
+def status(survey: Survey, moment=None) -> str:
+    """Template, Not scheduled, Scheduled, Open or Closed, as the survey list shows it."""
+    if survey.is_template:
+        return "Template"
+    moment = moment or timezone.now()
+    if survey.closes_at and moment >= survey.closes_at:
+        return "Closed"
+    if survey.opens_at is None:
+        return "Not scheduled"
+    if moment < survey.opens_at:
+        return "Scheduled"
+    return "Open"
