@@ -12,6 +12,7 @@ from .fellowship import (
     UserFactory,
     WorkshopFactory,
 )
+from .portfolio import PortfolioEntryFactory as PortfolioEntryFactory
 from .projects import ProjectFactory, complete_proposal
 from .recruitment import (
     ApplicationFactory,

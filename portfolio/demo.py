@@ -1,0 +1,103 @@
+"""Live demo data for portfolios: entries, a graduation poster and a testimonial for the demo
+fellow and alumnus, built through the same services the pages use. Called by `manage.py load_demo`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from django.core.files.base import ContentFile
+
+from fellowship.models import User
+
+from . import services
+from .enums import EntryKind, QuoteAs
+from .models import PortfolioEntry, Poster, Testimonial
+
+
+def poster_png(title: str, subtitle: str) -> bytes:
+    """A graduation poster drawn in memory: an NHS-blue banner, the title and three result boxes."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (840, 1188), "white")  # A-series proportions
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 840, 160), fill="#005eb8")
+    draw.text((40, 50), title, fill="white", font_size=30)
+    draw.text((40, 100), subtitle, fill="white", font_size=20)
+    for i, (heading, colour) in enumerate(
+        [("Background", "#41b6e6"), ("Method", "#00a499"), ("Results", "#330072")]
+    ):
+        top = 200 + i * 320
+        draw.rectangle((40, top, 800, top + 280), outline=colour, width=6)
+        draw.text((60, top + 20), heading, fill=colour, font_size=26)
+        for line in range(5):
+            draw.rectangle(
+                (60, top + 80 + line * 36, 760 - line * 60, top + 96 + line * 36), fill="#d8dde0"
+            )
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _entry(fellow, user, kind: str, title: str, date: datetime.date, **fields) -> PortfolioEntry:
+    entry = PortfolioEntry.objects.filter(fellow=fellow, kind=kind, title=title).first()
+    entry = entry or PortfolioEntry(fellow=fellow, kind=kind, title=title)
+    entry.date = date
+    for name, value in fields.items():
+        setattr(entry, name, value)
+    return services.save_entry(entry, by=user)
+
+
+def _portfolio(email: str, *, alumnus: bool) -> list[str]:
+    user = User.objects.filter(email=email).first()
+    fellow = services.fellow_for(user) if user else None
+    if fellow is None:
+        return []
+    start = fellow.cohort.start_date or datetime.date(2022, 9, 1)
+    day = lambda months: min(start + datetime.timedelta(days=30 * months), datetime.date.today())  # noqa: E731
+    _entry(fellow, user, EntryKind.CERTIFICATE, "Clinical AI safety case (DCB0129/DCB0160) course", day(2),
+           organisation="NHS England")  # fmt: skip
+    _entry(fellow, user, EntryKind.PRESENTATION, "Silent-mode evaluation of chest X-ray triage", day(7),
+           organisation="Royal College of Radiologists annual conference",
+           description="Oral presentation of the project's local validation.")  # fmt: skip
+    if alumnus:
+        _entry(fellow, user, EntryKind.PUBLICATION, "Real-world evaluation of AI chest X-ray triage in two emergency departments",
+               day(14), url="https://doi.org/10.5555/demo.cxr.2024", organisation="BMJ Health & Care Informatics (fictional)",
+               academic_coauthors=True, description="With co-authors from the project's partner university.")  # fmt: skip
+        _entry(fellow, user, EntryKind.ONWARD_PROGRAMME, "Topol Digital Fellowship", day(15),
+               organisation="NHS England", description="Accepted with a project on deploying AI triage regionally.")  # fmt: skip
+        _entry(fellow, user, EntryKind.POLICY, "Guidance on local validation of AI imaging tools", day(18),
+               organisation="Royal College of Radiologists", national_body=True)  # fmt: skip
+    else:
+        _entry(fellow, user, EntryKind.PUBLICATION, "Auditing a deterioration model before go-live: a protocol", day(9),
+               url="10.5555/demo.protocol.2026", academic_coauthors=True)  # fmt: skip
+        _entry(fellow, user, EntryKind.ONWARD_PROGRAMME, "Topol Digital Fellowship (applied)", day(10),
+               description="Application submitted; interview next month.")  # fmt: skip
+    title = "AI triage of chest X-rays: what changed for patients"
+    if not Poster.objects.filter(fellow=fellow).exists():
+        poster = Poster(fellow=fellow, title=title)
+        poster.file.save(
+            "poster.png",
+            ContentFile(poster_png(title, f"{fellow.display_name}, {fellow.cohort}")),
+            save=False,
+        )
+        services.save_poster(poster, by=user, kind="png")
+    testimonial = Testimonial.objects.filter(fellow=fellow).first() or Testimonial(fellow=fellow)
+    testimonial.text = (
+        "The fellowship gave me protected time and a team to take an AI tool from a vendor's slide deck to "
+        "safe use on the wards. I now lead our trust's AI assurance group."
+    )
+    testimonial.may_quote, testimonial.quote_as, testimonial.may_publish = (
+        True,
+        QuoteAs.NAMED,
+        alumnus,
+    )
+    services.save_testimonial(testimonial, by=user)
+    return [f"Portfolio: entries, a poster and a quotable testimonial for {email} ({fellow.ref})"]
+
+
+def build_demo() -> list[str]:
+    notes = _portfolio("fellow1@fellowship.example", alumnus=False)
+    notes += _portfolio("alumnus1@fellowship.example", alumnus=True)
+    return notes

@@ -1,0 +1,34 @@
+"""Vocabularies of fellows' portfolios, with the history import's lower-case keys as values."""
+
+from django.db import models
+
+
+class EntryKind(models.TextChoices):
+    CERTIFICATE = "certificate", "Certificate"
+    QUALIFICATION = "qualification", "Qualification"
+    GRANT = "grant", "Grant"
+    PRIZE = "prize", "Prize"
+    PUBLICATION = "publication", "Publication"
+    PRESENTATION = "presentation", "Presentation"
+    INVITATION = "invitation", "Panel or speaker invitation"
+    ONWARD_PROGRAMME = "onward_programme", "Onward programme"
+    CODE_REPOSITORY = "code_repository", "Code repository"
+    MEDIA = "media", "Media piece"
+    POLICY = "policy", "Policy or guidelines"
+
+
+# Things a fellow was awarded: they have happened, so they cannot be dated in the future.
+AWARDED = frozenset(
+    {EntryKind.CERTIFICATE, EntryKind.QUALIFICATION, EntryKind.GRANT, EntryKind.PRIZE}
+)
+
+# The flags the benefits report counts, and the kinds each applies to (objectives 5 and 6):
+# publications with academic co-authors; policy work and media pieces with a royal college or
+# national body.
+ACADEMIC_COAUTHOR_KINDS = frozenset({EntryKind.PUBLICATION})
+NATIONAL_BODY_KINDS = frozenset({EntryKind.POLICY, EntryKind.MEDIA})
+
+
+class QuoteAs(models.TextChoices):
+    NAMED = "named", "With my name and cohort"
+    ANONYMOUS = "anonymous", "Anonymously, as “a fellow of cohort N”"
