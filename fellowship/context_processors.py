@@ -18,6 +18,9 @@ def navigation(request) -> dict:
             ("Funders", reverse("funder_list")),
             ("Recruitment", reverse("round_admin_list")),
             ("Projects", reverse("review_queue")),
+            ("Matching", reverse("matching_list")),
+            ("Mentoring", reverse("mentoring_list")),
+            ("Portfolios", reverse("portfolio_list")),
             ("People", reverse("person_list")),
             ("Import history", reverse("history_import")),
         ]
@@ -29,6 +32,10 @@ def navigation(request) -> dict:
             own = user.fellowships.order_by("-cohort__number").values_list("cohort__number", flat=True).first()
             if own:
                 items.append(("Project catalogue", reverse("catalogue", args=[own])))
+            items.append(("Mentoring", reverse("my_mentoring")))
+            items.append(("Your portfolio", reverse("my_portfolio")))
+        if user.has_role(Role.FELLOW):
+            items.append(("Rank projects", reverse("project_choices")))
         if user.has_role(Role.SUPERVISOR, Role.ALUMNUS):
             items.append(("Your proposals", reverse("proposal_list")))
         if user.has_role(Role.PANELLIST):

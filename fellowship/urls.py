@@ -38,6 +38,9 @@ urlpatterns = [
     path("people/<int:pk>/", people.person_detail, name="person_detail"),
     path("people/<int:pk>/roles/<int:grant_pk>/remove/", people.role_revoke, name="role_revoke"),
     path("", include("recruitment.urls")),
+    path("", include("fellowship.urls_mentoring")),
+    path("", include("projects.urls_matching")),
     path("", include("projects.urls")),
     path("", include("surveys.urls")),
+    path("", include("portfolio.urls")),
 ]

@@ -116,6 +116,20 @@ EXPECTED: dict[str, tuple] = {
     "survey_answer": (lambda w: {"pk": w["panellist_survey"].pk}, rule(404, panellist=200)),
     "survey_results": (lambda w: {"pk": w["panellist_survey"].pk}, FACULTY_ONLY),
     "survey_send_panellists": (lambda w: {"pk": w["interview_round"].pk}, FACULTY_ONLY),
+    # Surveys: a workshop feedback survey whose session's speaker is the supervisor
+    "my_talks": (None, rule(200)),
+    "speaker_results": (lambda w: {"pk": w["workshop_survey"].pk}, rule(404, supervisor=200, faculty=200)),
+    "survey_list": (None, FACULTY_ONLY),
+    "survey_create": (None, FACULTY_ONLY),
+    "survey_edit": (lambda w: {"pk": w["workshop_survey"].pk}, FACULTY_ONLY),
+    "survey_copy": (lambda w: {"pk": w["workshop_survey"].pk}, FACULTY_ONLY),
+    "question_create": (lambda w: {"pk": w["workshop_survey"].pk}, FACULTY_ONLY),
+    "question_edit": (
+        lambda w: {"pk": w["workshop_survey"].pk, "question_pk": w["workshop_survey"].questions.first().pk},
+        FACULTY_ONLY,
+    ),
+    "survey_send": (lambda w: {"pk": w["workshop_survey"].pk}, FACULTY_ONLY),
+    "survey_export": (lambda w: {"pk": w["workshop_survey"].pk, "fmt": "csv"}, FACULTY_ONLY),
     # Projects: a draft proposal of the supervisor's, and an approved project with the fellow placed on it
     "proposal_list": (None, rule(403, faculty=200, supervisor=200, alumnus=200)),
     "proposal_create": (None, rule(403, faculty=200, supervisor=200, alumnus=200)),
@@ -131,6 +145,73 @@ EXPECTED: dict[str, tuple] = {
     "catalogue_pdf": (lambda w: {"number": w["cohort"].number}, rule(403, faculty=200, fellow=200, alumnus=200, supervisor=200)),
     "project_overview": (None, FACULTY_ONLY),
     "project_milestones": (lambda w: {"ref": w["project"].ref}, rule(404, faculty=200, fellow=200, supervisor=200)),
+    # Matching: the cohort's round has a proposed allocation with the fellow's line on it
+    "project_choices": (None, rule(403, fellow=200)),
+    "matching_result": (None, rule(403, fellow=200)),
+    "fellow_ranking": (
+        lambda w: {"number": w["cohort"].number, "pk": w["users"]["supervisor"].pk},
+        rule(403, faculty=200, supervisor=200),
+    ),
+    "matching_list": (None, FACULTY_ONLY),
+    "matching_detail": (lambda w: {"number": w["cohort"].number}, FACULTY_ONLY),
+    "matching_supervisors": (lambda w: {"number": w["cohort"].number}, FACULTY_ONLY),
+    "matching_run": (lambda w: {"number": w["cohort"].number}, rule(405)),
+    "matching_allocation": (lambda w: {"number": w["cohort"].number}, FACULTY_ONLY),
+    "matching_override": (lambda w: {"number": w["cohort"].number, "pk": w["proposed_match"].pk}, FACULTY_ONLY),
+    "matching_publish": (lambda w: {"number": w["cohort"].number}, rule(405)),
+    # Mentoring: the alumnus offers to mentor, the fellow asked; a proposed pair links them
+    "my_mentoring": (None, rule(403, fellow=200, alumnus=200)),
+    "mentor_offer": (None, rule(403, alumnus=200)),
+    "mentor_request": (None, rule(403, fellow=200)),
+    "mentoring_list": (None, FACULTY_ONLY),
+    "mentoring_cohort": (lambda w: {"number": w["cohort"].number}, FACULTY_ONLY),
+    "mentoring_run": (lambda w: {"number": w["cohort"].number}, rule(405)),
+    "mentoring_pair_add": (lambda w: {"number": w["cohort"].number}, FACULTY_ONLY),
+    "mentoring_pair": (lambda w: {"number": w["cohort"].number, "pk": w["mentor_pairing"].pk}, FACULTY_ONLY),
+    "mentoring_publish": (lambda w: {"number": w["cohort"].number}, rule(405)),
+    # Portfolio: the fellow has an entry with evidence and an image poster; the supervisor
+    # supervises the fellow's project
+    "my_portfolio": (None, rule(403, fellow=302, alumnus=302)),
+    "portfolio_list": (None, rule(403, faculty=200, supervisor=200)),
+    "poster_gallery": (None, FACULTY_ONLY),
+    "testimonial_list": (None, FACULTY_ONLY),
+    "portfolio_detail": (
+        lambda w: {"ref": w["fellow"].ref},
+        rule(404, fellow=200, supervisor=200, faculty=200),
+    ),
+    "portfolio_pdf": (
+        lambda w: {"ref": w["fellow"].ref},
+        rule(404, fellow=200, supervisor=200, faculty=200),
+    ),
+    "entry_create": (
+        lambda w: {"ref": w["fellow"].ref},
+        rule(404, fellow=200, supervisor=403, faculty=403),
+    ),
+    "entry_update": (
+        lambda w: {"ref": w["fellow"].ref, "pk": w["portfolio_entry"].pk},
+        rule(404, fellow=200, supervisor=403, faculty=403),
+    ),
+    "entry_delete": (
+        lambda w: {"ref": w["fellow"].ref, "pk": w["portfolio_entry"].pk},
+        rule(404, fellow=200, supervisor=403, faculty=403),
+    ),
+    "entry_evidence": (
+        lambda w: {"ref": w["fellow"].ref, "pk": w["portfolio_entry"].pk},
+        rule(404, fellow=200, supervisor=200, faculty=200),
+    ),
+    "poster_edit": (
+        lambda w: {"ref": w["fellow"].ref},
+        rule(404, fellow=200, supervisor=403, faculty=403),
+    ),
+    "poster_file": (
+        lambda w: {"ref": w["fellow"].ref},
+        rule(404, fellow=200, supervisor=200, faculty=200),
+    ),
+    "testimonial_edit": (
+        lambda w: {"ref": w["fellow"].ref},
+        rule(404, fellow=200, supervisor=403, faculty=403),
+    ),
+    # End of portfolio
 }
 
 
@@ -161,7 +242,7 @@ def world(role_users):
     funder.mou.save("mou.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     cohort = CohortFactory()
     fellow = FellowFactory(cohort=cohort, user=role_users["fellow"], funder=funder)
-    FellowFactory(user=role_users["alumnus"], status=FellowStatus.GRADUATED, cohort=CohortFactory())
+    alumnus = FellowFactory(user=role_users["alumnus"], status=FellowStatus.GRADUATED, cohort=CohortFactory())
     from projects.enums import ProposalStatus
     from projects.models import ChecklistItem, Placement
     from recruitment.models import ApplicationDocument
@@ -216,7 +297,39 @@ def world(role_users):
     supervisor = role_users["supervisor"]
     project = complete_proposal(ProjectFactory(cohort=cohort, supervisor=supervisor, status=ProposalStatus.APPROVED))
     Placement.objects.create(project=project, fellow=fellow)
+    from fellowship.models import MentorPairing
+    from projects.enums import MatchingStatus
+    from projects.models import MatchingRound, ProposedMatch
+
+    matching = MatchingRound.objects.create(cohort=cohort, status=MatchingStatus.PROPOSED)
+    proposed_match = ProposedMatch.objects.create(
+        matching=matching, fellow=fellow, project=project, allocated_project=project, choice_rank=1
+    )
+    mentor_pairing = MentorPairing.objects.create(cohort=cohort, mentor=alumnus, mentee=fellow)
+    from fellowship.models import Speaker
+    from surveys.enums import QuestionKind
+    from surveys.models import Question, Survey
+
+    workshop = WorkshopFactory(cohort=cohort)
+    Speaker.objects.create(workshop=workshop, name="Dr Speaker", user=supervisor)
+    workshop_survey = Survey.objects.create(
+        key="workshop_feedback", title="Workshop feedback", workshop=workshop, cohort=cohort, opens_at=timezone.now()
+    )
+    Question.objects.create(survey=workshop_survey, key="relevance", kind=QuestionKind.AGREEMENT, text="Relevant?")
+    # Portfolio: an entry with an evidence file and an image poster of the fellow's ---------------
+    from .factories.portfolio import PortfolioEntryFactory, PosterFactory
+
+    portfolio_entry = PortfolioEntryFactory(
+        fellow=fellow, kind="certificate", title="Safety case course"
+    )
+    portfolio_entry.evidence.save("certificate.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    PosterFactory(fellow=fellow)
+    # End of portfolio ------------------------------------------------------------------------
     return {
+        "portfolio_entry": portfolio_entry,
+        "workshop_survey": workshop_survey,
+        "proposed_match": proposed_match,
+        "mentor_pairing": mentor_pairing,
         "draft": ProjectFactory(cohort=cohort, supervisor=supervisor),
         "project": project,
         "checklist_item": ChecklistItem.objects.first(),
@@ -237,7 +350,7 @@ def world(role_users):
         "funder": funder,
         "other_funder": FunderFactory(),
         "fellow": fellow,
-        "workshop": WorkshopFactory(cohort=cohort),
+        "workshop": workshop,
         "organisation": OrganisationFactory(),
         "grant": role_users["applicant"].role_grants.get(role=Role.APPLICANT),
     }

@@ -27,7 +27,7 @@ from pathlib import Path
 
 DEFAULT_SEED = 2021
 DEFAULT_OUT = Path(__file__).resolve().parent / "history"
-DEFAULT_TABLES = ("cohorts", "fellows", "workshops", "applicants", "projects")
+DEFAULT_TABLES = ("cohorts", "fellows", "workshops", "applicants", "projects", "mentoring", "exit_survey", "portfolio")
 TODAY = dt.date(2026, 11, 25)  # nothing in the history is dated after this
 
 THEMES = (
