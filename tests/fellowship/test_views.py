@@ -166,6 +166,43 @@ def test_workshop_with_themes_and_speakers(faculty_client):
     assert workshop.speakers.get().sector == "regulator"
 
 
+def _workshop_data(workshop, **extra) -> dict:
+    return {
+        "cohort": workshop.cohort_id,
+        "date": workshop.date.isoformat(),
+        "title": workshop.title,
+        "speakers-TOTAL_FORMS": "1",
+        "speakers-INITIAL_FORMS": "0",
+        "speakers-0-name": "Jo Invented",
+        "speakers-0-sector": "nhs",
+        **extra,
+    }
+
+
+def test_faculty_record_attendance_and_link_a_speaker_account(faculty_client, person):
+    workshop = WorkshopFactory()
+    came, stayed_away = FellowFactory(cohort=workshop.cohort), FellowFactory(cohort=workshop.cohort)
+    speaker = person(Role.SUPERVISOR)
+    data = _workshop_data(workshop, attendees=[came.pk], **{"speakers-0-account_email": speaker.email.upper()})
+    assert faculty_client.post(reverse("workshop_update", args=[workshop.pk]), data).status_code == 302
+    assert list(workshop.attendees.all()) == [came]
+    assert stayed_away not in workshop.attendees.all()
+    assert workshop.speakers.get().user == speaker
+
+
+def test_unknown_speaker_account_or_outside_attendee_changes_nothing(faculty_client):
+    workshop = WorkshopFactory()
+    other_cohorts_fellow = FellowFactory()
+    bad_email = _workshop_data(workshop, **{"speakers-0-account_email": "nobody@example.org"})
+    response = faculty_client.post(reverse("workshop_update", args=[workshop.pk]), bad_email)
+    assert response.status_code == 200
+    assert "No account uses this e-mail address" in response.content.decode()
+    outsider = _workshop_data(workshop, attendees=[other_cohorts_fellow.pk])
+    response = faculty_client.post(reverse("workshop_update", args=[workshop.pk]), outsider)
+    assert response.status_code == 200
+    assert not workshop.speakers.exists() and not workshop.attendees.exists()
+
+
 def test_fellows_see_only_their_cohorts_workshops(login, person):
     fellow_user = person(Role.FELLOW)
     mine = FellowFactory(user=fellow_user)
