@@ -62,6 +62,7 @@ def test_load_demo_builds_a_growing_programme_and_two_people_per_role():
     ).exists()
 
     _assert_mentoring()
+    _assert_surveys()
 
     text = out.getvalue()
     assert (
@@ -155,3 +156,20 @@ def _assert_mentoring():
         == Fellow.objects.in_post().filter(cohort=newest).count()
     )
     assert not MentorPairing.objects.filter(cohort=newest).exists()
+
+
+def _assert_surveys():
+    """Exit surveys of the earlier cohorts from the history; workshop feedback waiting for fellow1;
+    the speaker of that workshop can read its feedback; the alumni survey waiting for alumni."""
+    from surveys.models import Invitation, Survey
+
+    exit_surveys = Survey.objects.sent().filter(key="exit_survey")
+    assert exit_surveys.count() >= 1 and all(s.anonymous and s.responses.exists() for s in exit_surveys)
+    waiting = Invitation.objects.filter(person__email="fellow1@fellowship.example", completed=False)
+    assert waiting.filter(survey__key="workshop_feedback").exists()
+    feedback = waiting.get(survey__key="workshop_feedback").survey
+    assert feedback.workshop.speakers.filter(user__email="supervisor2@fellowship.example").exists()
+    assert feedback.invitations.filter(completed=True).count() == 1
+    assert set(
+        Invitation.objects.filter(survey__key="alumni").values_list("person__email", flat=True)
+    ) == {"alumnus1@fellowship.example", "alumnus2@fellowship.example"}

@@ -1,0 +1,78 @@
+"""Live demo data for surveys: workshop feedback waiting for fellow1, with a speaker who can read it,
+and the alumni survey waiting for the demo alumni. Built through the same services the pages use.
+The exit surveys of earlier cohorts come from the history (fellowship/demo/history/exit_survey.csv).
+Called by `manage.py load_demo`.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from fellowship.enums import FellowStatus, SpeakerSector
+from fellowship.models import Fellow, Speaker, User, Workshop
+
+from . import services
+from .builder import ALUMNI_SURVEY, WORKSHOP_FEEDBACK
+from .distribution import AudienceChoice, send
+from .enums import Audience, QuestionKind
+
+
+def build_demo() -> list[str]:
+    faculty = User.objects.get(email="faculty1@fellowship.example")
+    fellow = Fellow.objects.select_related("cohort").get(user__email="fellow1@fellowship.example")
+    now = timezone.now()
+    workshop = (
+        Workshop.objects.filter(cohort=fellow.cohort, date__lt=timezone.localdate())
+        .order_by("-date")
+        .first()
+    )
+    notes: list[str] = []
+    if workshop is not None:
+        workshop.attendees.set(
+            Fellow.objects.filter(cohort=fellow.cohort, status=FellowStatus.IN_POST)
+        )
+        speaker = User.objects.get(email="supervisor2@fellowship.example")
+        Speaker.objects.get_or_create(
+            workshop=workshop,
+            user=speaker,
+            defaults={
+                "name": speaker.full_name,
+                "affiliation": "Invented NHS Foundation Trust",
+                "sector": SpeakerSector.NHS,
+            },
+        )
+        feedback = services.create_from_template(
+            WORKSHOP_FEEDBACK, by=faculty, title=f"Feedback: {workshop.title}"
+        )
+        send(
+            feedback,
+            AudienceChoice(kind=Audience.WORKSHOP_ATTENDEES, workshop=workshop),
+            opens_at=now - timedelta(days=1),
+            closes_at=now + timedelta(days=14),
+            by=faculty,
+        )
+        # fellow2 has answered already; fellow1's invitation is still open on their home page.
+        answers = {
+            q.key: "agree" for q in feedback.questions.all() if q.kind == QuestionKind.AGREEMENT
+        }
+        services.submit_response(
+            feedback, person=User.objects.get(email="fellow2@fellowship.example"), answers=answers
+        )
+        notes.append(
+            f"Workshop feedback on {workshop} sent to its {workshop.attendees.count()} attendees "
+            f"(fellow1 has not answered yet); supervisor2 spoke there and can read the feedback."
+        )
+    alumni = services.create_from_template(ALUMNI_SURVEY, by=faculty, title="Alumni survey 2026")
+    invited = send(
+        alumni,
+        AudienceChoice(kind=Audience.ALUMNI),
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(days=28),
+        by=faculty,
+    )
+    notes.append(
+        f"Alumni survey sent to the {len(invited)} alumni with accounts (alumnus1, alumnus2)."
+    )
+    return notes
