@@ -21,6 +21,7 @@ def navigation(request) -> dict:
             ("Matching", reverse("matching_list")),
             ("Mentoring", reverse("mentoring_list")),
             ("Portfolios", reverse("portfolio_list")),
+            ("Surveys", reverse("survey_list")),
             ("People", reverse("person_list")),
             ("Import history", reverse("history_import")),
         ]
@@ -38,6 +39,8 @@ def navigation(request) -> dict:
             items.append(("Rank projects", reverse("project_choices")))
         if user.has_role(Role.SUPERVISOR, Role.ALUMNUS):
             items.append(("Your proposals", reverse("proposal_list")))
+        if user.has_role(Role.SUPERVISOR):
+            items.append(("Your fellows' portfolios", reverse("portfolio_list")))
         if user.has_role(Role.PANELLIST):
             items += [("Your shortlisting", reverse("my_reviews")), ("Your interviews", reverse("my_interviews"))]
         if user.has_role(Role.FUNDER):
