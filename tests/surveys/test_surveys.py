@@ -559,3 +559,30 @@ def test_invitation_to_a_survey_that_opens_later_says_when_it_opens(django_captu
     (email,) = mail.outbox
     opens = timezone.localtime(survey.opens_at)
     assert f"The survey opens on {opens:%A} {opens.day} {opens:%B %Y}" in email.body
+
+
+def test_a_fellow_cannot_see_another_fellows_named_answers(login):
+    from fellowship.models import Speaker
+    from tests.factories import WorkshopFactory
+
+    workshop = WorkshopFactory()
+    survey = make_survey(workshop=workshop, cohort=workshop.cohort)
+    author, colleague = make_person(Role.FELLOW), make_person(Role.FELLOW)
+    Invitation.objects.bulk_create(Invitation(survey=survey, person=p) for p in (author, colleague))
+    Speaker.objects.create(workshop=workshop, name="A speaker", user=make_person(Role.SUPERVISOR))
+    secret = "My supervisor never turns up to our meetings"
+    services.submit_response(survey, person=author, answers={"colour": "red", "useful": "agree", "comments": secret})
+
+    client = login(colleague)
+    pages = [
+        client.get(reverse("survey_answer", args=[survey.pk])),
+        client.get(reverse("survey_results", args=[survey.pk])),
+        client.get(reverse("speaker_results", args=[survey.pk])),
+        client.get(reverse("survey_export", args=[survey.pk, "csv"])),
+        client.get(reverse("my_surveys")),
+        client.get(reverse("my_talks")),
+    ]
+    assert [p.status_code for p in pages] == [200, 403, 404, 403, 200, 200]
+    for page in pages:
+        body = page.content.decode()
+        assert secret not in body and author.email not in body and author.full_name not in body
