@@ -21,7 +21,16 @@ from django.utils import timezone
 
 from . import mentor_matching as matching
 from .enums import FellowStatus, Importance, MentoringStatus
-from .models import Cohort, Fellow, MentorOffer, MentorPairing, MentorRequest, Region, User
+from .models import (
+    Cohort,
+    Fellow,
+    MentorExclusion,
+    MentorOffer,
+    MentorPairing,
+    MentorRequest,
+    Region,
+    User,
+)
 from .notifications import notify
 
 MAX_CAPACITY = 3
@@ -382,8 +391,16 @@ def run_assignment(cohort: Cohort, *, by: User | None) -> matching.Assignment:
         fixed = {pair.mentee_id: pair.mentor_id for pair in pinned}
         mentors = [as_mentor(o) for o in offers.values()]
         mentees = [as_mentee(r) for r in requests.values()]
+        # Pairs faculty removed are not proposed again (among people still offering and asking).
+        forbidden = {
+            (mentor_id, mentee_id)
+            for mentor_id, mentee_id in MentorExclusion.objects.filter(cohort=cohort).values_list(
+                "mentor_id", "mentee_id"
+            )
+            if mentor_id in offers and mentee_id in requests and fixed.get(mentee_id) != mentor_id
+        }
         try:
-            result = matching.assign(mentors, mentees, fixed=fixed)
+            result = matching.assign(mentors, mentees, fixed=fixed, forbidden=forbidden)
         except ValueError as error:  # e.g. more pinned pairs than a mentor's places
             raise ValidationError(f"The pinned pairs do not fit the offers: {error}") from error
         MentorPairing.objects.filter(
@@ -451,7 +468,13 @@ def pin_pair(
         )
         _set_sharing(pairing)
         pairing.save()
+        _lift_exclusion(pairing)
     return pairing
+
+
+def _lift_exclusion(pairing: MentorPairing) -> None:
+    """Faculty paired these two by hand: an earlier removal no longer applies."""
+    MentorExclusion.objects.filter(mentor_id=pairing.mentor_id, mentee_id=pairing.mentee_id).delete()
 
 
 def change_pair(
@@ -486,17 +509,25 @@ def change_pair(
         pairing.note = note.strip()
         _set_sharing(pairing)
         pairing.save()
+        _lift_exclusion(pairing)
     return pairing
 
 
 def remove_pair(pairing: MentorPairing, *, by: User | None) -> None:
     """Remove a proposed pair (the fellow is left without a mentor until the next run or a pin).
 
-    Side effects: deletes the MentorPairing (history keeps it). Raises ValidationError if it is published.
+    Re-running the assignment will not propose the same pair again; pinning it by hand will.
+    Side effects: deletes the MentorPairing (history keeps it) and records a MentorExclusion.
+    Raises ValidationError if it is published.
     """
     with transaction.atomic():
         if pairing.status != MentoringStatus.PROPOSED:
             raise ValidationError("This pair has been published and can no longer be removed")
+        MentorExclusion.objects.get_or_create(
+            mentor_id=pairing.mentor_id,
+            mentee_id=pairing.mentee_id,
+            defaults={"cohort_id": pairing.cohort_id, "created_by": by},
+        )
         pairing.delete()
 
 

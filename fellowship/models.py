@@ -519,6 +519,22 @@ class MentorPairing(models.Model):
         return self.shares_region or self.shares_specialty or self.shares_domain
 
 
+class MentorExclusion(models.Model):
+    """A pair faculty removed: re-running the assignment never proposes it again (pinning it lifts this)."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="+")
+    mentor = models.ForeignKey(Fellow, on_delete=models.CASCADE, related_name="+")
+    mentee = models.ForeignKey(Fellow, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["mentor", "mentee"], name="one_exclusion_per_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.mentor} not to mentor {self.mentee}"
+
+
 rules.add_perm("fellowship.manage_mentoring", r.is_faculty)
 rules.add_perm("fellowship.offer_mentoring", r.is_alumnus)
 rules.add_perm("fellowship.request_mentor", r.is_fellow)

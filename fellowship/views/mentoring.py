@@ -339,7 +339,8 @@ def mentoring_pair(request, number: int, pk: int):
             return redirect("mentoring_pair", number=number, pk=pk)
         messages.success(
             request,
-            f"Pair removed: {pairing.mentee.display_name} has no mentor until you run the assignment or add a pair",
+            f"Pair removed: {pairing.mentee.display_name} has no mentor until you run the assignment or add a pair. "
+            f"Running the assignment will not pair them with {pairing.mentor.display_name} again",
         )
         return redirect("mentoring_cohort", number=number)
     form = MentorPairForm(

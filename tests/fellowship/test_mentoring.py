@@ -182,6 +182,25 @@ def test_run_keeps_pinned_pairs_and_replaces_the_rest(p):
     assert MentorPairing.objects.count() == 2
 
 
+def test_a_removed_pair_is_not_proposed_again_until_faculty_pin_it(p):
+    near, far = alumnus(p, p.london, "Radiology"), alumnus(p, p.yorkshire, "Cardiology")
+    offers = [offer(p, near), offer(p, far)]
+    londoner = fellow(p, p.london, "Radiology")
+    request = ask(londoner, region=MATTERS_MOST)
+    mentoring.run_assignment(p.incoming, by=None)
+    best = MentorPairing.objects.get(mentee=londoner)
+    assert best.mentor == near
+
+    mentoring.remove_pair(best, by=None)
+    mentoring.run_assignment(p.incoming, by=None)
+    # The best fit was removed by faculty, so the fellow gets the other mentor rather than it.
+    assert MentorPairing.objects.get(mentee=londoner).mentor == far
+
+    mentoring.pin_pair(offers[0], request, by=None)
+    mentoring.run_assignment(p.incoming, by=None)
+    assert MentorPairing.objects.get(mentee=londoner).mentor == near
+
+
 def test_run_respects_capacity_and_leaves_the_rest_without_a_mentor(p):
     offer(p, alumnus(p, p.london), capacity=2)
     mentees = [fellow(p, p.london) for _ in range(3)]
