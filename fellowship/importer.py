@@ -213,6 +213,14 @@ class TableReport:
     def problem(self, row: int | None, column: str | None, message: str) -> None:
         self.problems.append(Problem(self.table, row, column, message))
 
+    def made_in_service(self, row: int, model, ref: str, *, owner: str, what: str) -> bool:
+        """True, with a problem reported, if `ref` names a `model` row that people made in the
+        service (its `owner` field is set): the history never overwrites their work."""
+        if model.objects.filter(ref=ref, **{f"{owner}__isnull": False}).exists():
+            self.problem(row, "ref", f"{ref} is {what} made in this service; the history cannot overwrite it")
+            return True
+        return False
+
     def count(self, *, created: bool) -> None:
         if created:
             self.created += 1

@@ -28,9 +28,7 @@ def write_projects(rows: Rows, report: TableReport) -> None:
         cohort = lookups.cohort(values["cohort"], report, row)
         if cohort is None:
             continue
-        existing = Project.objects.filter(ref=values["ref"]).only("supervisor_id", "status").first()
-        if existing is not None and existing.supervisor_id is not None:
-            report.problem(row, "ref", f"{values['ref']} is a proposal made in this service; the history cannot overwrite it")
+        if report.made_in_service(row, Project, values["ref"], owner="supervisor", what="a proposal"):
             continue
         defaults = {
             "cohort": cohort,

@@ -55,9 +55,7 @@ def write_applicants(rows: Rows, report: TableReport) -> None:
             continue
         if cohort.pk not in rounds:
             rounds[cohort.pk] = imported_round(cohort)
-        existing = Application.objects.filter(ref=values["ref"]).only("applicant_id").first()
-        if existing is not None and existing.applicant_id is not None:
-            report.problem(row, "ref", f"{values['ref']} is an application made in this service; the history cannot overwrite it")
+        if report.made_in_service(row, Application, values["ref"], owner="applicant", what="an application"):
             continue
         furthest = values["furthest_stage"]
         defaults: dict[str, Any] = {
