@@ -25,7 +25,22 @@ from .uploads import check_upload
 
 
 class DateInput(forms.DateInput):
+    """The browser's date picker. It only accepts ISO dates (yyyy-mm-dd): with the site's en-GB
+    format (22/11/2026) it would show an empty box and a saved date would be lost on the next save."""
+
     input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    """The browser's date-and-time picker (ISO value); the value is a UK wall-clock time."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 class SignupDetailsForm(forms.Form):

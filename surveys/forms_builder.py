@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.core.exceptions import ValidationError
 
+from fellowship.forms import DateTimeLocalInput
 from fellowship.models import Cohort, Workshop
 from recruitment.models import RecruitmentRound
 
@@ -13,15 +14,6 @@ from .enums import GridScale, QuestionKind
 from .models import Question, Survey
 
 DATETIME_HINT = "UK time. Leave blank to set it later."
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    """The browser's date-and-time picker; the value is a UK wall-clock time."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 def _workshops():

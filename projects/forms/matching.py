@@ -12,6 +12,8 @@ from collections.abc import Mapping, Sequence
 from django import forms
 from django.core.exceptions import ValidationError
 
+from fellowship.forms import DateTimeLocalInput
+
 from ..matching import CAPACITY_MAX, ranking_order
 from ..models import Project
 
@@ -83,15 +85,6 @@ class RankForm(forms.Form):
         except ValidationError as error:
             raise ValidationError(error.messages) from error
         return data
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    """The browser's date-and-time picker; the value is a UK wall-clock time."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 class MatchingSettingsForm(forms.Form):

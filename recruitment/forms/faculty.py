@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from fellowship.enums import NON_MEDICAL_PROFESSIONS, Profession
+from fellowship.forms import DateTimeLocalInput
 from fellowship.models import Funder, Region
 
 from .. import services
@@ -23,15 +24,6 @@ DATETIME_HINT = (
     "UK time. For example, 23:59 on the closing day. Pages show it with GMT or BST, "
     "depending on the time of year."
 )
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    """The browser's date-and-time picker; the value is a UK wall-clock time."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 class UKDateTimeField(forms.DateTimeField):

@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from fellowship.forms import DateTimeLocalInput
 from fellowship.models import Cohort, Workshop
 from recruitment.models import RecruitmentRound
 
@@ -21,15 +22,6 @@ from ..models import Survey
 from . import manage_surveys
 
 DATETIME_HINT = "UK time. Pages show it with GMT or BST, depending on the time of year."
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    """The browser's date-and-time picker; the value is a UK wall-clock time."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
 class SendForm(forms.Form):

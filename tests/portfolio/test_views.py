@@ -192,6 +192,14 @@ def test_a_fellow_changes_and_removes_an_entry(
     assert not entry.evidence.storage.exists(name)
 
 
+def test_the_edit_form_shows_the_saved_date_so_saving_again_keeps_it(fellow_client, fellow):
+    # A date box only shows ISO dates; given the en-GB 22/11/2026 it looks empty and the
+    # date was lost on the next save (found by the QA sweep).
+    entry = fellow.portfolio_entries.get()
+    page = fellow_client.get(reverse("entry_update", args=[fellow.ref, entry.pk])).content.decode()
+    assert f'value="{entry.date:%Y-%m-%d}"' in page
+
+
 def test_an_alumnus_keeps_adding_to_their_portfolio_after_graduating(alumnus_client, role_users):
     alumnus = FellowFactory(user=role_users["alumnus"], status=FellowStatus.GRADUATED)
     response = alumnus_client.post(
