@@ -178,6 +178,11 @@ def matching_list(request):
                 "projects", filter=Q(projects__status=ProposalStatus.APPROVED), distinct=True
             ),
             in_post=Count("fellows", filter=Q(fellows__status=FellowStatus.IN_POST), distinct=True),
+            unplaced=Count(
+                "fellows",
+                filter=Q(fellows__status=FellowStatus.IN_POST, fellows__placement__isnull=True),
+                distinct=True,
+            ),
         )
         .order_by("-number")
     )

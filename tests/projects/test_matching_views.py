@@ -398,7 +398,9 @@ def test_result_waits_for_publication_then_explains(world, login, faculty):
     assert "This was your choice number 2." in html
     assert "P2 sepsis" in html
     assert "Your choice 1: P1 chest X-ray" in html
-    assert "Its places went to fellows its supervisor ranked higher than you: Fellow 2" in html
+    assert "Its place went to a fellow its supervisor ranked higher than you." in html
+    # Who the supervisor ranked higher stays with faculty.
+    assert world["f2"].display_name not in html
     unmatched = login(world["f3"].user).get(reverse("matching_result")).content.decode()
     assert "could not match you" in unmatched
 
@@ -416,3 +418,19 @@ def test_home_shows_matching_tasks(world, login, faculty):
     matching.run_matching(world["matching"], by=faculty)
     matching.publish_matching(world["matching"], by=faculty)
     assert "See your matching result" in login(world["f1"].user).get("/").content.decode()
+
+
+def test_cohorts_whose_fellows_all_have_projects_offer_no_matching(staff, world):
+    placed = CohortFactory()
+    fellow = FellowFactory(cohort=placed)
+    Placement.objects.create(fellow=fellow, project=ApprovedProjectFactory(cohort=placed, region=fellow.region))
+    html = staff.get(reverse("matching_list")).content.decode()
+    assert f"Open matching<span class=\"nhsuk-u-visually-hidden\"> for {placed}</span>" not in html
+    assert "Every fellow in post has a project" in html
+
+
+def test_rank_projects_is_in_the_menu_only_while_the_cohort_has_a_matching(world, login):
+    with_matching = login(world["f1"].user).get(reverse("home")).content.decode()
+    assert "Rank projects" in with_matching
+    other = FellowFactory(cohort=CohortFactory(), user=make_person(Role.FELLOW))
+    assert "Rank projects" not in login(other.user).get(reverse("home")).content.decode()
