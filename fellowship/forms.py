@@ -403,7 +403,7 @@ class MentorPairAddForm(forms.Form):
     offer = OfferChoiceField(MentorOffer.objects.none(), label="Mentor", empty_label="Choose a mentor")
     request = RequestChoiceField(MentorRequest.objects.none(), label="Fellow", empty_label="Choose a fellow")
     note = forms.CharField(
-        label="Why this pair (optional)", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label="Why this pair", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
 
     def __init__(self, *args, offers, requests, **kwargs):

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from .. import export as exporting
@@ -28,7 +29,13 @@ def survey_results(request, pk: int):
     outcome = services.results(survey)
     invited = survey.invitations.count()
     completed = survey.invitations.filter(completed=True).count()
-    context = {"survey": survey, "results": outcome, "invited": invited, "completed": completed}
+    context = {
+        "survey": survey,
+        "results": outcome,
+        "invited": invited,
+        "completed": completed,
+        "now": timezone.now(),
+    }
     return render(request, "surveys/results.html", context)
 
 

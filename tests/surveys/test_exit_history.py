@@ -122,6 +122,16 @@ def test_results_of_an_imported_survey_count_over_those_who_answered():
     assert apply.answered == 4 and apply.options[0].percent == 75
 
 
+def test_the_results_page_of_an_imported_survey_says_where_its_answers_came_from(faculty_client):
+    from django.urls import reverse
+
+    rows = "\n".join([HEADER, *["1,recommend,driver,,yes,yes,agree,"] * 5])
+    run(cohorts=COHORTS, exit_survey=rows)
+    survey = Survey.objects.get(key="exit_survey", cohort__number=1)
+    html = faculty_client.get(reverse("survey_results", args=[survey.pk])).content.decode()
+    assert "imported from the programme history" in html and "Sent to</dt><dd class=\"nhsuk-summary-list__value\">0" not in html
+
+
 def test_reimporting_replaces_the_cohorts_imported_responses():
     run(cohorts=COHORTS, exit_survey=EXIT)
     survey = Survey.objects.get(key="exit_survey", cohort__number=1)
