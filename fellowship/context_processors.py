@@ -22,6 +22,7 @@ def navigation(request) -> dict:
             ("Mentoring", reverse("mentoring_list")),
             ("Portfolios", reverse("portfolio_list")),
             ("Surveys", reverse("survey_list")),
+            ("Reports", reverse("report_list")),
             ("People", reverse("person_list")),
             ("Import history", reverse("history_import")),
         ]
@@ -46,6 +47,7 @@ def navigation(request) -> dict:
             items += [("Your shortlisting", reverse("my_reviews")), ("Your interviews", reverse("my_interviews"))]
         if user.has_role(Role.FUNDER):
             items.append(("Funders", reverse("funder_list")))
+            items.append(("Reports", reverse("report_list")))
     items.append(("Your account", reverse("account_email")))
     path = request.path
     return {

@@ -161,6 +161,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.send_survey_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Report jobs whose worker died mid-render (or whose message was lost) are queued again.
+    "requeue-stale-report-jobs": {"task": "reports.tasks.requeue_stale_report_jobs", "schedule": 5 * 60},
 }
 
 AUTH_USER_MODEL = "fellowship.User"

@@ -43,4 +43,5 @@ urlpatterns = [
     path("", include("projects.urls")),
     path("", include("surveys.urls")),
     path("", include("portfolio.urls")),
+    path("", include("reports.urls")),
 ]

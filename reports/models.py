@@ -1,0 +1,127 @@
+"""Benefits report jobs, their stored files and downloads, and the wording faculty edit per objective."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from fellowship.uploads import private_upload_to
+
+from . import rules  # noqa: F401  (registers the reports permissions)
+from .enums import ACTIVE_STATES, ReportState
+
+
+class ReportJobQuerySet(models.QuerySet["ReportJob"]):
+    def for_user(self, user) -> ReportJobQuerySet:
+        """Faculty see every job; funders the finished reports covering a cohort they fund posts in."""
+        from fellowship.enums import Role
+
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_role(Role.FACULTY):
+            return self
+        if user.has_role(Role.FUNDER):
+            return self.filter(
+                state=ReportState.DONE,
+                cohort__number__gte=models.Subquery(
+                    # the first cohort the funder paid for: a report "as of cohort N" covers 1..N
+                    _first_funded_cohort(user)
+                ),
+            )
+        return self.none()
+
+
+def _first_funded_cohort(user):
+    from fellowship.models import FundedPost
+
+    return (
+        FundedPost.objects.filter(funder_id__in=user.funder_ids)
+        .order_by("cohort__number")
+        .values("cohort__number")[:1]
+    )
+
+
+class ReportJob(models.Model):
+    """One request for the benefits report "as of cohort N": its state while it renders, then the
+    stored PDF and XLSX, which never change, with the data they were built from."""
+
+    cohort = models.ForeignKey("fellowship.Cohort", on_delete=models.PROTECT, related_name="report_jobs")
+    suppress_below = models.PositiveSmallIntegerField(
+        "hide equality counts below", validators=[MaxValueValidator(100)]
+    )
+    state = models.CharField(max_length=20, choices=ReportState.choices, default=ReportState.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)])
+    # What the job is doing now, in words ("Computing the evidence", "Drawing the PDF").
+    step = models.CharField(max_length=200, blank=True)
+    failure_reason = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.FileField(upload_to=private_upload_to("reports"), blank=True, max_length=255)
+    xlsx = models.FileField(upload_to=private_upload_to("reports"), blank=True, max_length=255)
+    # The data the report was built from (counts per table, when, the threshold, the wording used),
+    # printed in its appendix and shown beside it.
+    built_from = models.JSONField(default=dict, blank=True)
+
+    objects = ReportJobQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            # Two identical requests while one is queued or rendering share it.
+            models.UniqueConstraint(
+                fields=["cohort", "suppress_below"],
+                condition=Q(state__in=ACTIVE_STATES),
+                name="one_active_job_per_report",
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_at_most_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Benefits report as of {self.cohort} ({self.get_state_display()})"
+
+
+class ReportDownload(models.Model):
+    """Who downloaded which stored report, and when (every download is recorded)."""
+
+    job = models.ForeignKey(ReportJob, on_delete=models.CASCADE, related_name="downloads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    fmt = models.CharField("format", max_length=10)
+    downloaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-downloaded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} downloaded {self.job} ({self.fmt})"
+
+
+class ObjectiveWording(models.Model):
+    """Faculty's wording for one objective of the report: stakeholders, the benefit realised, and
+    evidence notes of their own (e.g. external literature). Blank fields fall back to the paper's."""
+
+    objective = models.PositiveSmallIntegerField(
+        unique=True, validators=[MinValueValidator(1), MaxValueValidator(8)]
+    )
+    stakeholders = models.TextField(blank=True)
+    benefit = models.TextField("benefit realised", blank=True)
+    notes = models.TextField("evidence notes", blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["objective"]
+
+    def __str__(self) -> str:
+        return f"Wording for objective {self.objective}"

@@ -1,0 +1,1 @@
+"""Report pages, by resource: jobs (request, watch, download) and content (preview, wording)."""

@@ -1,0 +1,169 @@
+"""Report jobs: faculty request a report and watch it render; faculty and funders list and download
+the finished reports they may see (every download is recorded)."""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.db.models import Count
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+from rules.contrib.views import permission_required
+
+from fellowship.enums import Role
+from fellowship.models import Cohort
+from fellowship.uploads import attachment
+
+from .. import services
+from ..enums import ACTIVE_STATES, ReportFormat, ReportState
+from ..models import ReportJob
+
+
+class ReportRequestForm(forms.Form):
+    cohort = forms.ModelChoiceField(
+        label="Latest cohort to cover",
+        help_text="The report covers every cohort from 1 up to this one.",
+        queryset=Cohort.objects.order_by("-number"),
+        empty_label=None,
+        error_messages={
+            "required": "Select the latest cohort to cover",
+            "invalid_choice": "Select a cohort from the list",
+        },
+    )
+    suppress_below = forms.IntegerField(
+        label="Hide equality counts below",
+        help_text="Counts of applicants and fellows by gender smaller than this show as, for example, <5. Enter 0 to show every count.",
+        min_value=0,
+        max_value=services.MAX_SUPPRESS_BELOW,
+        error_messages={
+            "required": "Enter the smallest count to show",
+            "invalid": "The smallest count must be a whole number, like 5",
+            "min_value": "The smallest count must be 0 or more",
+            "max_value": "The smallest count must be %(limit_value)s or less",
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["suppress_below"].initial = settings.EQUALITY_SUPPRESS_BELOW
+        self.fields["suppress_below"].widget.attrs.update(
+            {"inputmode": "numeric", "class": "nhsuk-input--width-4"}
+        )
+
+
+def _visible_job(request, pk: int) -> ReportJob:
+    """The job if this person may see it, else not found (funders: finished reports they fund)."""
+    return get_object_or_404(
+        ReportJob.objects.for_user(request.user).select_related("cohort", "requested_by"), pk=pk
+    )
+
+
+def _download_urls(job: ReportJob) -> dict[str, str | None]:
+    if job.state != ReportState.DONE:
+        return {"pdf": None, "xlsx": None}
+    return {
+        fmt: reverse("report_download", args=[job.pk, fmt]) if getattr(job, fmt) else None
+        for fmt in ReportFormat.values
+    }
+
+
+def _built_at(job: ReportJob) -> datetime.datetime | None:
+    """When the data was read, as recorded on the job (the report's appendix prints the same)."""
+    try:
+        return datetime.datetime.fromisoformat(job.built_from["generated_at"])
+    except (KeyError, TypeError, ValueError):
+        return job.finished_at
+
+
+@require_GET
+@permission_required("reports.list_reports", raise_exception=True)
+def report_list(request):
+    jobs = (
+        ReportJob.objects.for_user(request.user)
+        .select_related("cohort", "requested_by")
+        .annotate(download_count=Count("downloads"))
+        .order_by("-requested_at")
+    )
+    return render(
+        request,
+        "reports/jobs/list.html",
+        {"jobs": jobs, "is_faculty": request.user.has_role(Role.FACULTY)},
+    )
+
+
+@permission_required("reports.request_report", raise_exception=True)
+def report_request(request):
+    form = ReportRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        job, created = services.request_report(
+            form.cleaned_data["cohort"],
+            suppress_below=form.cleaned_data["suppress_below"],
+            by=request.user,
+        )
+        if created:
+            messages.success(request, "Your report is being prepared")
+        else:
+            messages.info(request, "An identical report is already being prepared")
+        return redirect("report_detail", pk=job.pk)
+    status = 400 if form.is_bound else 200
+    return render(request, "reports/jobs/request.html", {"form": form}, status=status)
+
+
+@require_GET
+@permission_required("reports.list_reports", raise_exception=True)
+def report_detail(request, pk: int):
+    job = _visible_job(request, pk)
+    context = {
+        "job": job,
+        "active": job.state in ACTIVE_STATES,
+        "downloads": _download_urls(job),
+        "counts": job.built_from.get("counts", []) if job.state == ReportState.DONE else [],
+        "built_at": _built_at(job),
+        "download_count": job.downloads.count(),
+        "is_faculty": request.user.has_role(Role.FACULTY),
+    }
+    return render(request, "reports/jobs/detail.html", context)
+
+
+@require_GET
+@permission_required("reports.list_reports", raise_exception=True)
+def report_status(request, pk: int):
+    """The job's state as JSON, polled by static/js/report-status.js while it renders."""
+    job = _visible_job(request, pk)
+    response = JsonResponse(
+        {
+            "id": job.pk,
+            "state": job.state,
+            "state_label": job.get_state_display(),
+            "active": job.state in ACTIVE_STATES,
+            "progress": job.progress,
+            "step": job.step,
+            "failure_reason": job.failure_reason,
+            "downloads": _download_urls(job),
+        }
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_GET
+@permission_required("reports.list_reports", raise_exception=True)
+def report_download(request, pk: int, fmt: str):
+    job = _visible_job(request, pk)
+    if fmt not in ReportFormat.values or job.state != ReportState.DONE:
+        raise Http404
+    field_file = getattr(job, fmt)
+    if not field_file:
+        raise Http404
+    name = f"Benefits report cohorts 1 to {job.cohort.number}"
+    if job.finished_at:
+        name += f" ({timezone.localtime(job.finished_at):%Y-%m-%d})"
+    response = attachment(field_file, download_name=f"{name}.{fmt}")  # opens the file first
+    services.record_download(job, user=request.user, fmt=fmt)
+    return response
