@@ -154,3 +154,23 @@ OBJECTIVES: dict[int, ObjectiveText] = {
 
 # The objectives the report shows, in order.
 REPORTED = tuple(OBJECTIVES)
+
+# What each evidence row of an objective shows, in the report's order: the names faculty see when
+# they reword the benefit realised, one block of text per row.
+ROWS: dict[int, dict[str, str]] = {
+    1: {
+        "graduates": "Graduates and fellows in post",
+        "recommend": "Would recommend the fellowship",
+        "archetypes": "Archetype roles graduates will pursue",
+        "careers": "Onward careers in the next 12 months",
+    },
+    2: {
+        "themes": "Curriculum themes achieved and applied",
+        "components": "Course components rated valuable",
+    },
+    3: {"projects": "Matched projects and host trusts", "domains": "Top clinical domains"},
+    4: {"gender": "Gender of applicants and fellows", "non_medics": "Non-medic fellows"},
+    5: {"showcases": "Regional showcase workshops", "mentoring": "Alumni mentoring pairs"},
+    7: {"growth": "Fellows and regions per cohort"},
+    8: {"supervisors": "Alumni who became supervisors", "onward": "Onward programmes"},
+}

@@ -1,20 +1,32 @@
-"""The benefits report as HTML and as an A4 PDF, from computed Evidence.
+"""The benefits report as HTML and as an A4 PDF, from computed Evidence and the report's wording.
 
-Layout only: every figure comes from `reports.evidence`, every fixed word from the template and
-`reports.defaults`. WeasyPrint is slow to import (about a second), so it is imported inside
-`render_pdf`, and the HTML is self-contained (no base_url), so WeasyPrint fetches nothing.
+Layout only: every figure comes from `reports.evidence`, every fixed word from the template, and
+the stakeholders, benefits realised and faculty's evidence notes from `reports.wording` (the
+paper's wording unless faculty edited it). The wording is read when the report is rendered; a
+report job passes the wording it recorded (`report_wording()`) so its files and its record agree,
+and the appendix prints whose wording each objective used.
+
+Charts are inline SVG (`reports.charts`), which WeasyPrint draws as vectors. WeasyPrint is slow to
+import (about a second), so it is imported inside `render_pdf`, and the HTML is self-contained (no
+base_url), so WeasyPrint fetches nothing. The PDF is tagged for screen readers (WeasyPrint's
+`pdf_tags`: a structure tree, the title shown as the window title, the language of the HTML). It does
+not claim PDF/UA conformance (`pdf_variant="pdf/ua-1"`), which no validator here has checked.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
-from .defaults import OBJECTIVES
+from . import charts
 from .evidence import Evidence
 
 TEMPLATE = "reports/benefits_report.html"
+
+Wording = dict[str, dict[str, Any]]
 
 
 def report_title(evidence: Evidence) -> str:
@@ -29,27 +41,112 @@ def and_list(items) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
-def render_html(evidence: Evidence) -> str:
-    """The report as one self-contained HTML document (print styles inline)."""
+def report_charts(evidence: Evidence) -> dict[str, str]:
+    """The report's charts as SVG, keyed by where they go; a chart with nothing to draw is left out."""
+    out: dict[str, str] = {}
+    o3, o4, o7 = evidence.objective3, evidence.objective4, evidence.objective7
+    if o3.top_domains:
+        out["domains"] = charts.bar_chart(
+            chart_id="chart-domains",
+            title=f"Top {len(o3.top_domains)} clinical domains by matched projects",
+            desc="Matched projects per clinical domain, as of cohort "
+            f"{evidence.cohort}: "
+            + "; ".join(f"{d.name} {d.projects}" for d in o3.top_domains)
+            + ".",
+            bars=[(d.name, charts.Bar(d.projects, str(d.projects))) for d in o3.top_domains],
+        )
+    if o4.applicants:
+
+        def bar(figure, total: int) -> charts.Bar:
+            if figure.suppressed or figure.count is None or not total:
+                return charts.Bar(None, figure.text)
+            return charts.Bar(100 * figure.count / total, figure.text)
+
+        out["gender"] = charts.grouped_bar_chart(
+            chart_id="chart-gender",
+            title=f"Gender of cohort {evidence.cohort}'s applicants and appointed fellows",
+            desc="Each group's share of applicants and of fellows: "
+            + "; ".join(
+                f"{row.label}: applicants {row.applicants.text}, fellows {row.fellows.text}"
+                for row in o4.gender
+            )
+            + (f". Counts below {o4.threshold} are not shown." if o4.any_suppressed else "."),
+            categories=[row.label for row in o4.gender],
+            series=[
+                charts.Series("Applicants", charts.NHS_BLUE),
+                charts.Series("Fellows", charts.NHS_AQUA_GREEN),
+            ],
+            bars=[
+                [bar(row.applicants, o4.applicants), bar(row.fellows, o4.appointed)]
+                for row in o4.gender
+            ],
+            scale_max=100,
+        )
+    if o7.growth:
+        out["growth"] = charts.grouped_bar_chart(
+            chart_id="chart-growth",
+            title="Fellows and regions per cohort",
+            desc="; ".join(
+                f"Cohort {g.cohort}: {g.fellows} fellows in {g.regions} regions" for g in o7.growth
+            )
+            + ".",
+            categories=[f"Cohort {g.cohort}" for g in o7.growth],
+            series=[
+                charts.Series("Fellows", charts.NHS_BLUE),
+                charts.Series("Regions", charts.NHS_AQUA_GREEN),
+            ],
+            bars=[
+                [charts.Bar(g.fellows, str(g.fellows)), charts.Bar(g.regions, str(g.regions))]
+                for g in o7.growth
+            ],
+        )
+    # Built here from escaped text only (see reports.charts), so safe to place as markup.
+    return {key: mark_safe(svg) for key, svg in out.items()}  # noqa: S308
+
+
+def render_html(
+    evidence: Evidence,
+    *,
+    wording: Wording | None = None,
+    back_url: str | None = None,
+    style_nonce: str | None = None,
+) -> str:
+    """The report as one self-contained HTML document (print styles inline).
+
+    `wording` is `reports.wording.report_wording()` as recorded by a job (default: read it now).
+    `back_url` adds a screen-only link back to the service, and `style_nonce` the CSP nonce that
+    lets a browser apply the inline styles, for the browser preview.
+    """
+    if wording is None:
+        from .wording import report_wording
+
+        wording = report_wording()
+    words = {f"o{number}": text for number, text in wording.items()}
     context = {
         "title": report_title(evidence),
         "e": evidence,
-        "o": {f"o{number}": text for number, text in OBJECTIVES.items()},
+        "o": words,
+        "wording": [wording[key] for key in sorted(wording, key=int)],
+        "any_edited": any(w["edited"] for w in wording.values()),
         "contents": [
             (f"objective-{number}", f"Objective {number}", text["title"])
-            for number, text in OBJECTIVES.items()
+            for number, text in sorted(wording.items(), key=lambda item: int(item[0]))
         ],
+        "charts": report_charts(evidence),
         "cohorts": and_list(evidence.data.cohorts),
         "graduate_cohorts": and_list(evidence.objective1.graduate_cohorts),
         "non_medic_cohorts": and_list(evidence.objective4.non_medic_cohorts),
+        "back_url": back_url,
+        "style_nonce": style_nonce,
     }
     return render_to_string(TEMPLATE, context)
 
 
-def render_pdf(evidence: Evidence) -> bytes:
-    """The report as an A4 PDF."""
+def render_pdf(evidence: Evidence, *, wording: Wording | None = None) -> bytes:
+    """The report as an A4 PDF, tagged for screen readers, with its title and language."""
     # Its progress lines (several per page, at INFO) would drown the command's own output.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     import weasyprint  # slow to import: only when a PDF is made
 
-    return weasyprint.HTML(string=render_html(evidence)).write_pdf()
+    html = render_html(evidence, wording=wording)
+    return weasyprint.HTML(string=html).write_pdf(pdf_tags=True)

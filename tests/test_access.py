@@ -130,6 +130,15 @@ EXPECTED: dict[str, tuple] = {
     ),
     "survey_send": (lambda w: {"pk": w["workshop_survey"].pk}, FACULTY_ONLY),
     "survey_export": (lambda w: {"pk": w["workshop_survey"].pk, "fmt": "csv"}, FACULTY_ONLY),
+    # Reports: a finished report as of the world's cohort, in which the funder pays for a post
+    "report_list": (None, rule(403, faculty=200, funder=200)),
+    "report_request": (None, FACULTY_ONLY),
+    "report_detail": (lambda w: {"pk": w["report_job"].pk}, rule(403, faculty=200, funder=200)),
+    "report_status": (lambda w: {"pk": w["report_job"].pk}, rule(403, faculty=200, funder=200)),
+    "report_download": (lambda w: {"pk": w["report_job"].pk, "fmt": "pdf"}, rule(403, faculty=200, funder=200)),
+    "report_preview": (lambda w: {"number": w["cohort"].number}, FACULTY_ONLY),
+    "report_wording": (None, FACULTY_ONLY),
+    "report_wording_edit": (lambda w: {"objective": 1}, FACULTY_ONLY),
     # Projects: a draft proposal of the supervisor's, and an approved project with the fellow placed on it
     "proposal_list": (None, rule(403, faculty=200, supervisor=200, alumnus=200)),
     "proposal_create": (None, rule(403, faculty=200, supervisor=200, alumnus=200)),
@@ -325,7 +334,14 @@ def world(role_users):
     portfolio_entry.evidence.save("certificate.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     PosterFactory(fellow=fellow)
     # End of portfolio ------------------------------------------------------------------------
+    from reports.enums import ReportState
+    from reports.models import ReportJob
+
+    FundedPostFactory(funder=funder, cohort=cohort)
+    report_job = ReportJob.objects.create(cohort=cohort, suppress_below=5, state=ReportState.DONE, progress=100)
+    report_job.pdf.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     return {
+        "report_job": report_job,
         "portfolio_entry": portfolio_entry,
         "workshop_survey": workshop_survey,
         "proposed_match": proposed_match,

@@ -1,0 +1,143 @@
+"""The report's content: the browser preview, and the wording faculty edit per objective."""
+
+from __future__ import annotations
+
+from csp.constants import NONCE
+from csp.decorators import csp_update
+from django import forms
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from rules.contrib.views import permission_required
+
+from fellowship.models import Cohort
+
+from ..defaults import OBJECTIVES, REPORTED, ROWS
+from ..evidence import UnknownCohort, compute_evidence
+from ..render import render_html
+from ..wording import report_wording, reset_wording, save_wording, wording_for
+
+MAX_SUPPRESS_BELOW = 100  # as ReportJob.suppress_below allows
+
+
+class PreviewForm(forms.Form):
+    suppress_below = forms.IntegerField(required=False, min_value=0, max_value=MAX_SUPPRESS_BELOW)
+
+
+@permission_required("reports.request_report", raise_exception=True)
+@csp_update({"style-src": [NONCE]})  # the report's print styles are inline: allow them by nonce
+def report_preview(request, number: int):
+    """The report for cohorts 1..number as HTML: the same document the PDF is printed from."""
+    form = PreviewForm(request.GET)
+    if not form.is_valid():
+        context = {"number": number, "form": form, "max": MAX_SUPPRESS_BELOW}
+        return render(request, "reports/preview.html", context, status=400)
+    try:
+        evidence = compute_evidence(number, suppress_below=form.cleaned_data["suppress_below"])
+    except UnknownCohort:
+        raise Http404("No such cohort") from None
+    html = render_html(
+        evidence, back_url=reverse("report_list"), style_nonce=str(request.csp_nonce)
+    )
+    return HttpResponse(html)
+
+
+class WordingForm(forms.Form):
+    """Stakeholders, one block of benefit text per evidence row, and notes. Blank = the paper's."""
+
+    stakeholders = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One stakeholder group per line. Leave blank to use the paper's list.",
+    )
+    notes = forms.CharField(
+        label="Further evidence (optional)",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Evidence of your own, such as external literature, with a link or reference. "
+        "It is printed as an extra evidence row headed "
+        "\u201cFurther evidence (from the programme team)\u201d. Separate paragraphs with a blank line.",
+    )
+
+    def __init__(self, *args, objective: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = ROWS[objective]
+        notes = self.fields.pop("notes")
+        for key, label in self.rows.items():
+            self.fields[f"benefit_{key}"] = forms.CharField(
+                label=f"Benefit realised: {label}",
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 6}),
+                help_text="Separate paragraphs with a blank line. Leave blank to use the paper's wording.",
+            )
+        self.fields["notes"] = notes
+
+    def clean_stakeholders(self) -> str:
+        value = self.cleaned_data["stakeholders"]
+        too_long = [line.strip() for line in value.splitlines() if len(line.strip()) > 100]
+        if too_long:
+            raise forms.ValidationError("Each stakeholder group must be 100 characters or fewer")
+        return value
+
+    def benefit(self) -> dict[str, str]:
+        return {key: self.cleaned_data[f"benefit_{key}"] for key in self.rows}
+
+
+def _objective_or_404(objective: int) -> int:
+    if objective not in REPORTED:
+        raise Http404("The report has no such objective")
+    return objective
+
+
+@permission_required("reports.edit_wording", raise_exception=True)
+def wording_list(request):
+    context = {
+        "wordings": report_wording().values(),
+        "latest_cohort": Cohort.objects.order_by("-number")
+        .values_list("number", flat=True)
+        .first(),
+    }
+    return render(request, "reports/wording/list.html", context)
+
+
+@permission_required("reports.edit_wording", raise_exception=True)
+def wording_edit(request, objective: int):
+    objective = _objective_or_404(objective)
+    current = wording_for(objective)
+    if request.method == "POST" and "reset" in request.POST:
+        reset_wording(objective, by=request.user)
+        messages.success(request, f"Objective {objective} now uses the paper's wording.")
+        return redirect("report_wording")
+    initial = {
+        "stakeholders": current["stakeholders_text"],
+        "notes": current["notes_text"],
+        **{f"benefit_{key}": text for key, text in current["benefit_texts"].items()},
+    }
+    form = WordingForm(request.POST or None, initial=initial, objective=objective)
+    if request.method == "POST" and form.is_valid():
+        save_wording(
+            objective,
+            stakeholders=form.cleaned_data["stakeholders"],
+            benefit=form.benefit(),
+            notes=form.cleaned_data["notes"],
+            by=request.user,
+        )
+        messages.success(request, f"Wording for objective {objective} saved.")
+        return redirect("report_wording")
+    context = {
+        "form": form,
+        "wording": current,
+        "objective_title": OBJECTIVES[objective]["title"],
+        "objective": objective,
+        "cancel_url": reverse("report_wording"),
+    }
+    return render(
+        request,
+        "reports/wording/edit.html",
+        context,
+        status=400 if form.is_bound and form.errors else 200,
+    )

@@ -1,0 +1,225 @@
+"""The benefits report's evidence as an XLSX workbook: one sheet per objective, and "Built from".
+
+Each objective sheet is one table with a header row: which evidence table a row belongs to, the
+item, the count and what it is out of (numbers), the percentage (a number formatted as %), and the
+figure as the report prints it. A suppressed equality count has no number, only its printed `<K`.
+openpyxl is imported inside `render_xlsx`, like WeasyPrint in `render_pdf`.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+
+from django.utils import timezone
+
+from .evidence import Evidence, Share
+from .render import report_title
+
+HEADER = ("Evidence", "Item", "Count", "Out of", "Percentage", "As printed")
+# (evidence table, item, count, out of, printed)
+Row = tuple[str, str, int | None, int | None, str]
+
+
+def _share_rows(table: str, shares) -> Iterator[Row]:
+    for s in shares:
+        yield (table, s.label, s.count, s.answered, s.percent_text)
+
+
+def _objective1(e: Evidence) -> Iterator[Row]:
+    o = e.objective1
+    yield (
+        "Graduates",
+        "Graduated, cohorts before " + str(e.cohort),
+        o.graduates,
+        None,
+        str(o.graduates),
+    )
+    yield ("Graduates", f"In post, cohort {e.cohort}", o.in_post, None, str(o.in_post))
+    yield from _share_rows("Would recommend (exit survey)", o.recommend)
+    yield from _share_rows("Archetype roles (exit survey, multiple pick)", o.archetypes)
+    yield from _share_rows("Careers in the next 12 months (exit survey, multiple pick)", o.careers)
+
+
+def _objective2(e: Evidence) -> Iterator[Row]:
+    o = e.objective2
+    for theme in o.themes:
+        a, b = theme.achieved, theme.apply
+        yield ("Curriculum theme: achieved", theme.label, a.count, a.answered, a.percent_text)
+        yield ("Curriculum theme: able to apply", theme.label, b.count, b.answered, b.percent_text)
+    yield from _share_rows("Course component valuable (strongly agree or agree)", o.components)
+
+
+def _objective3(e: Evidence) -> Iterator[Row]:
+    o = e.objective3
+    yield (
+        "Matched projects",
+        "Matched projects",
+        o.matched_projects,
+        None,
+        str(o.matched_projects),
+    )
+    yield (
+        "Matched projects",
+        "Host organisations",
+        o.host_organisations,
+        None,
+        str(o.host_organisations),
+    )
+    for d in o.top_domains:
+        yield ("Top clinical domains", d.name, d.projects, None, str(d.projects))
+
+
+def _objective4(e: Evidence) -> Iterator[Row]:
+    o = e.objective4
+    for row in o.gender:
+        yield (
+            f"Gender of applicants, cohort {e.cohort}",
+            row.label,
+            row.applicants.count,
+            o.applicants,
+            row.applicants.text,
+        )
+    for row in o.gender:
+        yield (
+            f"Gender of fellows, cohort {e.cohort}",
+            row.label,
+            row.fellows.count,
+            o.appointed,
+            row.fellows.text,
+        )
+    yield (
+        "Non-medic fellows",
+        "Non-medic fellows",
+        o.non_medic_fellows,
+        o.non_medic_of,
+        o.non_medic_share,
+    )
+    for p in o.professions:
+        yield ("Non-medic fellows by profession", p.label, p.fellows, None, str(p.fellows))
+
+
+def _objective5(e: Evidence) -> Iterator[Row]:
+    o = e.objective5
+    for s in o.showcases:
+        yield (
+            "Regional showcases",
+            f"Cohort {s.cohort}, {s.date:%d %b %Y}: {s.title} ({s.host})",
+            None,
+            None,
+            s.title,
+        )
+    yield ("Mentor pairs", f"Pairs, cohort {e.cohort}", o.mentor_pairs, None, str(o.mentor_pairs))
+    for label, count in (
+        ("Same region", o.shares_region),
+        ("Same clinical specialty", o.shares_specialty),
+        ("Same AI project domain", o.shares_domain),
+        ("Region, specialty or domain", o.shares_any),
+    ):
+        yield (
+            "Mentor pairs sharing",
+            label,
+            count,
+            o.mentor_pairs,
+            Share(label, count, o.mentor_pairs).percent_text,
+        )
+
+
+def _objective7(e: Evidence) -> Iterator[Row]:
+    for g in e.objective7.growth:
+        yield ("Fellows per cohort", f"Cohort {g.cohort}", g.fellows, None, str(g.fellows))
+    for g in e.objective7.growth:
+        yield ("Regions per cohort", f"Cohort {g.cohort}", g.regions, None, str(g.regions))
+
+
+def _objective8(e: Evidence) -> Iterator[Row]:
+    o = e.objective8
+    yield (
+        "Alumni supervisors",
+        "Alumni supervisors",
+        o.alumni_supervisors,
+        None,
+        str(o.alumni_supervisors),
+    )
+    yield (
+        "Alumni supervisors",
+        "Projects they supervise",
+        o.alumni_supervised_projects,
+        None,
+        str(o.alumni_supervised_projects),
+    )
+    for cohort, projects in o.alumni_supervised_by_cohort:
+        yield (
+            "Alumni-supervised projects by cohort",
+            f"Cohort {cohort}",
+            projects,
+            None,
+            str(projects),
+        )
+    yield ("Onward programmes", "Entries", o.onward_programmes, None, str(o.onward_programmes))
+    yield (
+        "Onward programmes",
+        "Fellows",
+        o.fellows_on_onward_programmes,
+        None,
+        str(o.fellows_on_onward_programmes),
+    )
+    for t in o.onward_by_title:
+        yield ("Onward programmes by title", t.title, t.entries, None, str(t.entries))
+
+
+SHEETS = (
+    ("Objective 1", _objective1),
+    ("Objective 2", _objective2),
+    ("Objective 3", _objective3),
+    ("Objective 4", _objective4),
+    ("Objective 5", _objective5),
+    ("Objective 7", _objective7),
+    ("Objective 8", _objective8),
+)
+BUILT_FROM = "Built from"
+
+
+def render_xlsx(evidence: Evidence) -> bytes:
+    """The report's evidence as an XLSX workbook (bytes)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in SHEETS:
+        sheet = book.create_sheet(name[:31])
+        sheet.append(HEADER)
+        for table, item, count, of, printed in rows(evidence):
+            percentage = count / of if (count is not None and of) else None
+            sheet.append((table, item, count, of, percentage, printed))
+            if percentage is not None:
+                sheet.cell(sheet.max_row, 5).number_format = "0%"
+        _finish(sheet, bold, get_column_letter, (36, 40, 10, 10, 12, 16))
+
+    data = evidence.data
+    sheet = book.create_sheet(BUILT_FROM)
+    sheet.append(("Records", "Rows used"))
+    for c in data.counts:
+        sheet.append((c.table, c.rows))
+    sheet.append(())
+    sheet.append(("Report", report_title(evidence)))
+    sheet.append(("Cohorts", ", ".join(str(n) for n in data.cohorts)))
+    sheet.append(("Built (UK time)", timezone.localtime(data.generated_at).replace(tzinfo=None)))
+    sheet.cell(sheet.max_row, 2).number_format = "d mmmm yyyy hh:mm"
+    sheet.append(("Equality counts hidden below", data.suppress_below))
+    _finish(sheet, bold, get_column_letter, (36, 40))
+
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _finish(sheet, bold, get_column_letter, widths) -> None:
+    for cell in sheet[1]:
+        cell.font = bold
+    sheet.freeze_panes = "A2"
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
