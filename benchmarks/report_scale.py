@@ -208,7 +208,23 @@ def measure(scale: int, database_url: str, workdir: Path, repeat: int, profile: 
     import_history(as_files(tables), by=None, source=f"report_scale x{scale}")
     result["import"] = time.perf_counter() - start
 
-    from fellowship.models import Cohort, Fellow
+    from fellowship.enums import SpeakerSector
+    from fellowship.models import Cohort, Fellow, Speaker, Workshop
+
+    # The history has no speakers (objective 6 lists live ones): three per workshop, one of each
+    # of industry, regulator and NHS, so that the speakers' query has rows to read at each scale.
+    sectors = (SpeakerSector.INDUSTRY, SpeakerSector.REGULATOR, SpeakerSector.NHS)
+    Speaker.objects.bulk_create(
+        Speaker(
+            workshop_id=workshop_id,
+            name=f"Speaker {workshop_id}-{i}",
+            role_title=f"Role {i % 7}",
+            affiliation=f"Organisation {(workshop_id + i) % 53}",
+            sector=sector,
+        )
+        for workshop_id in Workshop.objects.values_list("pk", flat=True)
+        for i, sector in enumerate(sectors)
+    )
     from portfolio.models import PortfolioEntry
     from projects.models import Placement
     from recruitment.models import Application
@@ -223,6 +239,7 @@ def measure(scale: int, database_url: str, workdir: Path, repeat: int, profile: 
         "survey responses": Response.objects.count(),
         "survey answers": Answer.objects.count(),
         "portfolio entries": PortfolioEntry.objects.count(),
+        "workshop speakers": Speaker.objects.count(),
     }
     cohort = Cohort.objects.order_by("-number").values_list("number", flat=True).first()
     result["cohort"] = cohort

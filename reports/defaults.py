@@ -2,8 +2,7 @@
 stakeholders and benefit realised, as the Benefits Realisation Paper (August 2025) puts them.
 
 Faculty may reword them later; until then the report uses the paper's own wording. Benefits are
-keyed by the evidence row they sit beside in the report's table. Objective 6 has no figure the
-history tables can give (its evidence is speakers and co-authors), so the report leaves it out.
+keyed by the evidence row they sit beside in the report's table.
 """
 
 from __future__ import annotations
@@ -121,6 +120,29 @@ OBJECTIVES: dict[int, ObjectiveText] = {
             ],
         },
     },
+    6: {
+        "title": "To foster cross-institutional cooperation and networks of expertise in clinical "
+        "AI involving NHS, academia, industry, regulators, and other bodies",
+        "stakeholders": ["Funders", "Fellows", "Academia", "Industry", "Regulators"],
+        "benefits": {
+            "publications": [
+                "Fellows collaborate with their immediate AI project teams and broader academic "
+                "networks to publish their findings."
+            ],
+            "showcases": [
+                "Regional showcase workshops foster collaboration by signposting emerging best "
+                "practice in NHS centres of excellence in clinical AI to a highly engaged and "
+                "well-connected audience from elsewhere in the NHS."
+            ],
+            "industry": [
+                "Fellows learn from and network with key figures in the clinical AI industry."
+            ],
+            "regulators": [
+                "Fellows learn from and network with key figures in AI regulation and other "
+                "public sector bodies."
+            ],
+        },
+    },
     7: {
         "title": "To establish a sustainable, scalable delivery model for the NHS Fellowship in "
         "Clinical AI with funders and delivery partners",
@@ -171,6 +193,12 @@ ROWS: dict[int, dict[str, str]] = {
     3: {"projects": "Matched projects and host trusts", "domains": "Top clinical domains"},
     4: {"gender": "Gender of applicants and fellows", "non_medics": "Non-medic fellows"},
     5: {"showcases": "Regional showcase workshops", "mentoring": "Alumni mentoring pairs"},
+    6: {
+        "publications": "Publications with academic co-authors",
+        "showcases": "Regional showcase workshops",
+        "industry": "Industry speakers",
+        "regulators": "Regulatory and public sector speakers",
+    },
     7: {"growth": "Fellows and regions per cohort"},
     8: {"supervisors": "Alumni who became supervisors", "onward": "Onward programmes"},
 }

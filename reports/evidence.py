@@ -1,4 +1,4 @@
-"""The evidence of the benefits report: the figures for objectives 1–5, 7 and 8, from every app.
+"""The evidence of the benefits report: the figures for objectives 1–8, from every app.
 
 `compute_evidence(N)` reads cohorts 1..N and returns plain dataclasses holding each figure twice:
 as the numbers it came from and as the report prints it (whole percentages rounded half up,
@@ -25,10 +25,10 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from fellowship.enums import NON_MEDICAL_PROFESSIONS, FellowStatus, Profession
+from fellowship.enums import NON_MEDICAL_PROFESSIONS, FellowStatus, Profession, SpeakerSector
 from fellowship.figures import count_pct, pct, share
 from fellowship.mentoring import sharing_counts
-from fellowship.models import Cohort, Fellow, MentorPairing, Workshop
+from fellowship.models import Cohort, Fellow, MentorPairing, Speaker, Workshop
 from fellowship.suppression import Figure, distribution
 from portfolio.enums import EntryKind
 from portfolio.models import PortfolioEntry
@@ -181,6 +181,21 @@ class Objective5:
 
 
 @dataclass(frozen=True)
+class Objective6:
+    publications: int  # publication portfolio entries of fellows of cohorts 1..N
+    publications_with_academics: int  # of those, with academic co-authors
+    regional_showcases: int  # regional showcase workshops of cohorts 1..N
+    # Speakers at cohort N's workshops as "Affiliation: role", de-duplicated, sorted (no names).
+    industry_speakers: tuple[str, ...]
+    regulator_speakers: tuple[str, ...]  # regulator or public sector
+
+    @property
+    def publications_text(self) -> str:
+        """`7 of 12`: publications with academic co-authors, of all publications."""
+        return f"{self.publications_with_academics} of {self.publications}"
+
+
+@dataclass(frozen=True)
 class CohortGrowth:
     cohort: int
     fellows: int
@@ -232,6 +247,7 @@ class Evidence:
     objective3: Objective3
     objective4: Objective4
     objective5: Objective5
+    objective6: Objective6
     objective7: Objective7
     objective8: Objective8
     data: DataUsed
@@ -260,15 +276,18 @@ def compute_evidence(cohort_number: int, *, suppress_below: int | None = None) -
 
     fellows = _fellow_counts(cohort_number)
     survey_used, survey = _latest_exit_survey(cohort_number)
+    portfolio = evidence_counts(list(numbers))
+    objective5 = _objective5(cohort_number)
     return Evidence(
         cohort=cohort_number,
         objective1=_objective1(cohort_number, fellows, survey_used, survey),
         objective2=_objective2(survey_used, survey),
         objective3=_objective3(cohort_number),
         objective4=_objective4(cohort, fellows, threshold),
-        objective5=_objective5(cohort_number),
+        objective5=objective5,
+        objective6=_objective6(cohort_number, portfolio, objective5),
         objective7=_objective7(cohort_number, numbers, fellows),
-        objective8=_objective8(cohort_number, numbers),
+        objective8=_objective8(cohort_number, portfolio),
         data=_data_used(cohort_number, numbers, threshold),
     )
 
@@ -462,6 +481,39 @@ def _objective5(n: int) -> Objective5:
     )
 
 
+def _speaker_text(affiliation: str, role: str) -> str:
+    """`Hardian Health: CEO`; either part alone if the other is blank."""
+    return ": ".join(part for part in (affiliation.strip(), role.strip()) if part)
+
+
+def _objective6(n: int, portfolio: dict[str, int], objective5: Objective5) -> Objective6:
+    """Co-authored publications (from the shared portfolio counts), regional showcases (objective
+    5's list) and cohort N's industry and regulator speakers (one query). Speakers are listed by
+    organisation and role, as the paper lists them; one with neither recorded is left out."""
+    speakers: dict[str, set[str]] = {SpeakerSector.INDUSTRY: set(), SpeakerSector.REGULATOR: set()}
+    rows = (
+        Speaker.objects.filter(workshop__cohort__number=n, sector__in=list(speakers))
+        .order_by()
+        .values_list("sector", "affiliation", "role_title")
+        .distinct()
+    )
+    for sector, affiliation, role in rows:
+        text = _speaker_text(affiliation, role)
+        if text:
+            speakers[sector].add(text)
+
+    def listed(sector: str) -> tuple[str, ...]:
+        return tuple(sorted(speakers[sector], key=lambda t: (t.casefold(), t)))
+
+    return Objective6(
+        publications=portfolio["publications"],
+        publications_with_academics=portfolio["publications_with_academics"],
+        regional_showcases=len(objective5.showcases),
+        industry_speakers=listed(SpeakerSector.INDUSTRY),
+        regulator_speakers=listed(SpeakerSector.REGULATOR),
+    )
+
+
 def _objective7(n: int, numbers: tuple[int, ...], fellows: FellowCounts) -> Objective7:
     regions = dict(
         Fellow.objects.filter(cohort__number__lte=n)
@@ -478,7 +530,7 @@ def _objective7(n: int, numbers: tuple[int, ...], fellows: FellowCounts) -> Obje
     )
 
 
-def _objective8(n: int, numbers: tuple[int, ...]) -> Objective8:
+def _objective8(n: int, counts: dict[str, int]) -> Objective8:
     supervised = (
         Project.objects.approved()
         .filter(cohort__number__lte=n)
@@ -496,7 +548,6 @@ def _objective8(n: int, numbers: tuple[int, ...]) -> Objective8:
         .order_by("cohort__number")
     )
     rows = list(by_cohort)
-    counts = evidence_counts(list(numbers))
     titles = (
         PortfolioEntry.objects.filter(
             kind=EntryKind.ONWARD_PROGRAMME, fellow__cohort__number__lte=n
@@ -530,6 +581,7 @@ def _data_used(n: int, numbers: tuple[int, ...], threshold: int) -> DataUsed:
             Response.objects.filter(survey__key=EXIT_SURVEY, survey__cohort__number__lte=n).count(),
         ),
         ("Workshops", Workshop.objects.filter(in_scope).count()),
+        ("Speakers", Speaker.objects.filter(workshop__cohort__number__lte=n).count()),
         (
             "Portfolio entries",
             PortfolioEntry.objects.filter(fellow__cohort__number__lte=n).count(),

@@ -38,7 +38,7 @@ _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 
 
 class UnknownObjective(LookupError):
-    """The report has no such objective (1–5, 7 and 8 are reported)."""
+    """The report has no such objective (1 to 8 are reported)."""
 
 
 def _check(objective: int) -> None:

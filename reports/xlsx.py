@@ -125,6 +125,34 @@ def _objective5(e: Evidence) -> Iterator[Row]:
         )
 
 
+def _objective6(e: Evidence) -> Iterator[Row]:
+    o = e.objective6
+    yield (
+        "Publications",
+        "With academic co-authors",
+        o.publications_with_academics,
+        o.publications,
+        o.publications_text,
+    )
+    yield (
+        "Regional showcases",
+        f"Cohorts 1 to {e.cohort}",
+        o.regional_showcases,
+        None,
+        str(o.regional_showcases),
+    )
+    for speaker in o.industry_speakers:
+        yield (f"Industry speakers, cohort {e.cohort}", speaker, None, None, speaker)
+    for speaker in o.regulator_speakers:
+        yield (
+            f"Regulatory and public sector speakers, cohort {e.cohort}",
+            speaker,
+            None,
+            None,
+            speaker,
+        )
+
+
 def _objective7(e: Evidence) -> Iterator[Row]:
     for g in e.objective7.growth:
         yield ("Fellows per cohort", f"Cohort {g.cohort}", g.fellows, None, str(g.fellows))
@@ -174,6 +202,7 @@ SHEETS = (
     ("Objective 3", _objective3),
     ("Objective 4", _objective4),
     ("Objective 5", _objective5),
+    ("Objective 6", _objective6),
     ("Objective 7", _objective7),
     ("Objective 8", _objective8),
 )

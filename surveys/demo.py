@@ -1,5 +1,6 @@
 """Live demo data for surveys: workshop feedback waiting for fellow1, with a speaker who can read it,
-and the alumni survey waiting for the demo alumni. Built through the same services the pages use.
+the alumni survey waiting for the demo alumni, and invented industry and regulator speakers at
+every cohort's workshops (objective 6 of the benefits report lists them by organisation and role). Built through the same services the pages use.
 The exit surveys of earlier cohorts come from the history (fellowship/demo/history/exit_survey.csv).
 Called by `manage.py load_demo`.
 """
@@ -64,6 +65,7 @@ def build_demo() -> list[str]:
             f"Workshop feedback on {workshop} sent to its {workshop.attendees.count()} attendees "
             f"(fellow1 has not answered yet); supervisor2 spoke there and can read the feedback."
         )
+    notes.append(_guest_speakers())
     alumni = services.create_from_template(ALUMNI_SURVEY, by=faculty, title="Alumni survey 2026")
     invited = send(
         alumni,
@@ -76,3 +78,50 @@ def build_demo() -> list[str]:
         f"Alumni survey sent to the {len(invited)} alumni with accounts (alumnus1, alumnus2)."
     )
     return notes
+
+
+# Invented organisations (regulators and public bodies are named by kind, not as the real ones).
+GUEST_SPEAKERS = (
+    ("Dr A. Example", "Chief Medical Officer", "Invented Imaging AI Ltd", SpeakerSector.INDUSTRY),
+    ("B. Sample", "Head of Clinical Safety", "Example Health Analytics", SpeakerSector.INDUSTRY),
+    ("C. Placeholder", "Director of Data Science", "Demo Diagnostics plc", SpeakerSector.INDUSTRY),
+    (
+        "D. Fictional",
+        "Software as a Medical Device lead",
+        "Invented Devices Regulator",
+        SpeakerSector.REGULATOR,
+    ),
+    (
+        "E. Madeup",
+        "Head of Digital Health Technology Evaluation",
+        "Invented Health Technology Body",
+        SpeakerSector.REGULATOR,
+    ),
+    (
+        "F. Notreal",
+        "Chief Digital Officer",
+        "Invented Regional NHS Region",
+        SpeakerSector.REGULATOR,
+    ),
+)
+
+
+def _guest_speakers() -> str:
+    """Two industry and two regulator speakers per cohort, spread over its workshops in date order."""
+    added = 0
+    cohorts = Workshop.objects.order_by().values_list("cohort_id", flat=True).distinct()
+    for cohort_id in cohorts:
+        workshops = list(Workshop.objects.filter(cohort_id=cohort_id).order_by("date", "pk"))
+        industry = [g for g in GUEST_SPEAKERS if g[3] == SpeakerSector.INDUSTRY]
+        regulators = [g for g in GUEST_SPEAKERS if g[3] == SpeakerSector.REGULATOR]
+        chosen = [
+            group[(cohort_id + k) % len(group)] for group in (industry, regulators) for k in (0, 1)
+        ]
+        for i, (name, role, affiliation, sector) in enumerate(chosen):
+            _, created = Speaker.objects.get_or_create(
+                workshop=workshops[i % len(workshops)],
+                name=name,
+                defaults={"role_title": role, "affiliation": affiliation, "sector": sector},
+            )
+            added += created
+    return f"{added} invented industry and regulator speakers at the cohorts' workshops."

@@ -34,7 +34,7 @@ def test_benefits_report_writes_the_demo_report_pdf(tmp_path):
     assert output.read_bytes().startswith(b"%PDF")
     assert "cohorts 1 to 4" in out.getvalue()
     text = pdf_text(output)
-    for heading in ("Contents", *(f"Objective {n}" for n in (1, 2, 3, 4, 5, 7, 8)), "Appendix"):
+    for heading in ("Contents", *(f"Objective {n}" for n in range(1, 9)), "Appendix"):
         assert heading in text, heading
     for column in ("Stakeholders", "Evidence", "Benefit realised"):
         assert column in text

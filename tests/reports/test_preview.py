@@ -37,7 +37,7 @@ def test_faculty_preview_the_report_as_the_pdf_prints_it(faculty_client):
     ):
         assert part in html and part in printed
     assert (
-        html.count('<table class="objective">') == printed.count('<table class="objective">') == 7
+        html.count('<table class="objective">') == printed.count('<table class="objective">') == 8
     )
     assert "&lt;5" in html and "3 (9%)" not in html  # suppressed by default
 

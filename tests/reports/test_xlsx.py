@@ -34,7 +34,7 @@ def test_the_demo_workbook_has_a_sheet_per_objective_with_the_contract_figures()
     book = workbook(compute_evidence(4, suppress_below=0))
 
     assert book.sheetnames == [
-        *(f"Objective {n}" for n in (1, 2, 3, 4, 5, 7, 8)),
+        *(f"Objective {n}" for n in range(1, 9)),
         "Built from",
     ]
     assert all(len(name) <= 31 for name in book.sheetnames)
