@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import (
+    AuditEvent,
     Cohort,
     Fellow,
     Funder,
@@ -48,3 +49,22 @@ for model in (Cohort, Region, Organisation, Fellow, Workshop):
     admin.site.register(model, SimpleHistoryAdmin)
 
 admin.site.register(HistoryImport)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is append-only, even for support staff."""
+
+    list_display = ["at", "actor_email", "action", "subject", "reference", "summary"]
+    list_filter = ["action", "subject"]
+    search_fields = ["actor_email", "reference"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+

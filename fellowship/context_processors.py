@@ -25,6 +25,7 @@ def navigation(request) -> dict:
             ("Reports", reverse("report_list")),
             ("People", reverse("person_list")),
             ("Import history", reverse("history_import")),
+            ("Audit log", reverse("audit_log")),
         ]
     else:
         if user.has_role(Role.APPLICANT):

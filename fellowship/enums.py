@@ -73,3 +73,25 @@ class Importance(models.IntegerChoices):
 class MentoringStatus(models.TextChoices):
     PROPOSED = "proposed", "Proposed"
     PUBLISHED = "published", "Published"
+
+
+class AuditAction(models.TextChoices):
+    VIEWED = "viewed", "Viewed"
+    DOWNLOADED = "downloaded", "Downloaded"
+    EXPORTED = "exported", "Exported"
+    CHANGED = "changed", "Changed"
+    OVERRIDDEN = "overridden", "Overridden"
+    PUBLISHED = "published", "Published"
+
+
+class AuditSubject(models.TextChoices):
+    """What an audit event is about: the records the programme must account for who saw or changed."""
+
+    APPLICATION = "application", "Application"
+    APPLICATION_FILE = "application_file", "Application file (CV, approval, document)"
+    SHORTLIST_SCORE = "shortlist_score", "Shortlisting score"
+    INTERVIEW_SCORE = "interview_score", "Interview score"
+    EQUALITY = "equality", "Equality monitoring figures"
+    MATCHING = "matching", "Fellow–project matching"
+    MENTORING = "mentoring", "Mentor pairs"
+    REPORT = "report", "Benefits report"

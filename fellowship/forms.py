@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 
-from .enums import Importance, Role
+from .enums import AuditAction, AuditSubject, Importance, Role
 from .models import (
     Cohort,
     CurriculumTheme,
@@ -428,3 +428,26 @@ class MentorPairForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["offer"].queryset = offers
         self.fields["offer"].empty_label = f"Keep {current}"
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of the audit log page; every field optional."""
+
+    q = forms.CharField(
+        label="Person or reference",
+        required=False,
+        max_length=254,
+        help_text="An e-mail address (or part of one), or a reference such as A-4010",
+    )
+    subject = forms.ChoiceField(label="Record", required=False, choices=[("", "Any record"), *AuditSubject.choices])
+    action = forms.ChoiceField(required=False, choices=[("", "Any action"), *AuditAction.choices])
+    since = forms.DateField(label="From", required=False, widget=DateInput)
+    until = forms.DateField(label="To", required=False, widget=DateInput)
+
+    def clean(self):
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end date must be the same as or after the start date")
+        return data
+

@@ -19,8 +19,9 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from . import audit
 from . import mentor_matching as matching
-from .enums import FellowStatus, Importance, MentoringStatus
+from .enums import AuditAction, AuditSubject, FellowStatus, Importance, MentoringStatus
 from .models import (
     Cohort,
     Fellow,
@@ -469,7 +470,18 @@ def pin_pair(
         _set_sharing(pairing)
         pairing.save()
         _lift_exclusion(pairing)
+        _audit_pair(pairing, "Paired by hand", note, by=by)
     return pairing
+
+
+def _audit_pair(pairing: MentorPairing, what: str, note: str, *, by: User | None) -> None:
+    audit.record(
+        AuditAction.OVERRIDDEN,
+        AuditSubject.MENTORING,
+        by=by,
+        reference=pairing.mentee.ref,
+        summary=f"{what}: mentor {pairing.mentor.ref}" + (f". {note.strip()}" if note.strip() else ""),
+    )
 
 
 def _lift_exclusion(pairing: MentorPairing) -> None:
@@ -510,6 +522,7 @@ def change_pair(
         _set_sharing(pairing)
         pairing.save()
         _lift_exclusion(pairing)
+        _audit_pair(pairing, "Changed" + (", pinned" if pinned else ""), note, by=by)
     return pairing
 
 
@@ -528,6 +541,7 @@ def remove_pair(pairing: MentorPairing, *, by: User | None) -> None:
             mentee_id=pairing.mentee_id,
             defaults={"cohort_id": pairing.cohort_id, "created_by": by},
         )
+        _audit_pair(pairing, "Removed", "", by=by)
         pairing.delete()
 
 
@@ -567,6 +581,13 @@ def publish_pairs(cohort: Cohort, *, by: User | None) -> int:
             )
         }
         now = timezone.now()
+        audit.record(
+            AuditAction.PUBLISHED,
+            AuditSubject.MENTORING,
+            by=by,
+            reference=f"cohort {cohort.number}",
+            summary=f"{len(pairs)} mentor pairs published",
+        )
         by_mentor: dict[int, list[tuple[MentorPairing, str]]] = {}
         for pairing in pairs:
             pairing.status = MentoringStatus.PUBLISHED

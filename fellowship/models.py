@@ -18,6 +18,8 @@ from simple_history.models import HistoricalRecords
 
 from . import rules as r
 from .enums import (
+    AuditAction,
+    AuditSubject,
     FellowStatus,
     FunderKind,
     Importance,
@@ -538,3 +540,26 @@ class MentorExclusion(models.Model):
 rules.add_perm("fellowship.manage_mentoring", r.is_faculty)
 rules.add_perm("fellowship.offer_mentoring", r.is_alumnus)
 rules.add_perm("fellowship.request_mentor", r.is_fellow)
+
+
+class AuditEvent(models.Model):
+    """One line of the audit log: who viewed or changed which sensitive record, and when. Append-only."""
+
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The person, and their e-mail as it was then (kept if the account is later removed).
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_email = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    subject = models.CharField(max_length=30, choices=AuditSubject.choices, db_index=True)
+    # The record's own reference (application ref, cohort number, report job id) and a short summary.
+    reference = models.CharField(max_length=100, blank=True, db_index=True)
+    summary = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_email or 'system'} {self.action} {self.subject} {self.reference}"
+
+
+rules.add_perm("fellowship.view_audit_log", r.is_faculty)

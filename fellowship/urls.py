@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from .views import history, home, people, programme
+from .views import audit, history, home, people, programme
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -37,6 +37,7 @@ urlpatterns = [
     path("people/", people.person_list, name="person_list"),
     path("people/<int:pk>/", people.person_detail, name="person_detail"),
     path("people/<int:pk>/roles/<int:grant_pk>/remove/", people.role_revoke, name="role_revoke"),
+    path("audit/", audit.audit_log, name="audit_log"),
     path("", include("recruitment.urls")),
     path("", include("fellowship.urls_mentoring")),
     path("", include("projects.urls_matching")),

@@ -46,7 +46,8 @@ from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from fellowship.enums import FellowStatus, Role
+from fellowship import audit
+from fellowship.enums import AuditAction, AuditSubject, FellowStatus, Role
 from fellowship.models import Cohort, Fellow, User
 from fellowship.notifications import notify
 from fellowship.services import record_project
@@ -683,6 +684,14 @@ def override_match(
         locked.overridden_by = by
         locked.overridden_at = timezone.now()
         locked.save()
+        audit.record(
+            AuditAction.OVERRIDDEN,
+            AuditSubject.MATCHING,
+            by=by,
+            reference=locked.fellow.ref,
+            summary=f"Cohort {matching.cohort.number}: now "
+            f"{project.ref if project is not None else 'no project'}. Reason: {reason}",
+        )
     return locked
 
 
@@ -727,6 +736,14 @@ def publish_matching(matching: MatchingRound, *, by: User) -> MatchingRound:
         matching.published_at = now
         matching.published_by = by
         matching.save(update_fields=["status", "published_at", "published_by"])
+        audit.record(
+            AuditAction.PUBLISHED,
+            AuditSubject.MATCHING,
+            by=by,
+            reference=f"cohort {matching.cohort.number}",
+            summary=f"{sum(1 for p in proposals if p.project is not None)} fellows placed, "
+            f"{sum(1 for p in proposals if p.project is None)} not matched",
+        )
 
         for proposed in proposals:
             user = proposed.fellow.user

@@ -22,7 +22,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from fellowship.enums import Role
+from fellowship import audit
+from fellowship.enums import AuditAction, AuditSubject, Role
 from fellowship.models import User
 from fellowship.notifications import notify
 
@@ -351,6 +352,14 @@ def save_scores(slot: InterviewSlot, scores: dict[int, tuple[int | None, str]], 
                 defaults={"score": score, "comment": comment, "scored_at": now},
             )
             saved += 1
+        if saved:
+            audit.record(
+                AuditAction.CHANGED,
+                AuditSubject.INTERVIEW_SCORE,
+                by=by,
+                reference=application.ref,
+                summary=f"{saved} criteri{'on' if saved == 1 else 'a'} scored",
+            )
     return saved
 
 
@@ -393,6 +402,13 @@ def record_consensus(slot: InterviewSlot, scores: dict[int, tuple[int, str]], *,
                 locked, Stage.INTERVIEWED, by=by, reason=f"Interviewed by {slot.panel.name}", at=now
             )
             locked.save()
+        audit.record(
+            AuditAction.CHANGED,
+            AuditSubject.INTERVIEW_SCORE,
+            by=by,
+            reference=application.ref,
+            summary=f"Panel's agreed scores recorded ({slot.panel.name})",
+        )
     application.refresh_from_db()
 
 

@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from fellowship import audit
+from fellowship.enums import AuditAction, AuditSubject
 from fellowship.models import User
 from fellowship.notifications import notify
 
@@ -254,6 +256,13 @@ def mark_ineligible(application: Application, *, by: User, reason: str) -> None:
         _change_stage(application, Stage.INELIGIBLE, by=by, reason=reason)
         application.ineligible_reason = reason
         application.save()
+        audit.record(
+            AuditAction.CHANGED,
+            AuditSubject.APPLICATION,
+            by=by,
+            reference=application.ref,
+            summary=f"Marked ineligible: {reason}",
+        )
         if application.applicant:
             notify("application_ineligible", to=application.applicant.email, context={"application": application, "reason": reason})
 

@@ -22,7 +22,8 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from fellowship.enums import Role
+from fellowship import audit
+from fellowship.enums import AuditAction, AuditSubject, Role
 from fellowship.models import FundedPost, User
 from fellowship.notifications import notify
 
@@ -220,6 +221,14 @@ def save_scores(
         complete = assignment.scores.count() >= len(criteria)
         assignment.completed_at = (assignment.completed_at or now) if complete else None
         assignment.save(update_fields=["completed_at"])
+        if saved:
+            audit.record(
+                AuditAction.CHANGED,
+                AuditSubject.SHORTLIST_SCORE,
+                by=by,
+                reference=assignment.application.ref,
+                summary=f"{saved} criteri{'on' if saved == 1 else 'a'} scored",
+            )
     return saved
 
 
@@ -273,6 +282,13 @@ def moderate(
             application=application,
             criterion=criterion,
             defaults={"score": score, "reason": reason.strip(), "by": by, "at": timezone.now()},
+        )
+        audit.record(
+            AuditAction.OVERRIDDEN,
+            AuditSubject.SHORTLIST_SCORE,
+            by=by,
+            reference=application.ref,
+            summary=f"Moderated {criterion.title} to {score}: {reason.strip()}",
         )
     return moderation
 

@@ -58,6 +58,7 @@ EXPECTED: dict[str, tuple] = {
     "history_import": (None, FACULTY_ONLY),
     "person_list": (None, FACULTY_ONLY),
     "person_detail": (lambda w: {"pk": w["users"]["applicant"].pk}, FACULTY_ONLY),
+    "audit_log": (None, FACULTY_ONLY),
     # Removing a role is a POST; a GET is refused for everyone signed in.
     "role_revoke": (lambda w: {"pk": w["users"]["applicant"].pk, "grant_pk": w["grant"].pk}, rule(405)),
     # Recruitment: the applicant's journey (their application is submitted, so steps lead back to it)
@@ -247,6 +248,11 @@ def test_every_url_pattern_has_an_access_rule():
 
 @pytest.fixture
 def world(role_users):
+    return build_world(role_users)
+
+
+def build_world(role_users) -> dict:
+    """One of everything the pages need; the hostile-input test builds the same world."""
     funder = role_users["funder"].role_grants.get(role=Role.FUNDER).funder
     funder.mou.save("mou.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     cohort = CohortFactory()

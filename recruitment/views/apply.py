@@ -21,6 +21,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 from rules.contrib.views import permission_required
 
+from fellowship import audit
+from fellowship.enums import AuditAction, AuditSubject
 from fellowship.uploads import attachment
 
 from .. import services
@@ -596,10 +598,23 @@ def equality(request, ref: str):
 # Files: only through these views, to the applicant and faculty -----------------------------------
 
 
+def _audit_file(request, application: Application, what: str) -> None:
+    """Anyone but the applicant opening an application's file goes in the audit log."""
+    if request.user.pk != application.applicant_id:
+        audit.record(
+            AuditAction.DOWNLOADED,
+            AuditSubject.APPLICATION_FILE,
+            by=request.user,
+            reference=application.ref,
+            summary=what,
+        )
+
+
 def cv_file(request, ref: str):
     application = _application(request, ref)
     if not application.cv:
         raise Http404
+    _audit_file(request, application, "CV")
     return attachment(application.cv, download_name=f"{application.ref} CV.pdf")
 
 
@@ -607,6 +622,7 @@ def approval_file(request, ref: str):
     application = _application(request, ref)
     if not application.approval_form:
         raise Http404
+    _audit_file(request, application, "Employer approval form")
     return attachment(
         application.approval_form, download_name=f"{application.ref} employer approval.pdf"
     )
@@ -616,6 +632,7 @@ def document_file(request, ref: str, pk: int):
     """A required document by its ApplicationDocument id."""
     application = _application(request, ref)
     document = get_object_or_404(application.documents.select_related("requirement"), pk=pk)
+    _audit_file(request, application, document.requirement.name)
     return attachment(
         document.file, download_name=f"{application.ref} {document.requirement.name}.pdf"
     )

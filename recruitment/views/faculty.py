@@ -24,7 +24,8 @@ from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from rules.contrib.views import permission_required
 
-from fellowship.enums import Profession
+from fellowship import audit
+from fellowship.enums import AuditAction, AuditSubject, Profession
 from fellowship.models import FundedPost, Funder, Region
 
 from .. import equality, services
@@ -302,6 +303,13 @@ def application_export(request, pk: int, fmt: str):
     rnd = _round_or_404(pk)
     _, applications = _filtered_applications(request, rnd)
     header, rows = _export_rows(rnd, applications)
+    audit.record(
+        AuditAction.EXPORTED,
+        AuditSubject.APPLICATION,
+        by=request.user,
+        reference=f"round {rnd.pk}",
+        summary=f"Applications of {rnd.name} as {fmt.upper()}, filters: {request.GET.urlencode() or 'none'}",
+    )
     filename = f"{slugify(rnd.name) or 'round'}-applications.{fmt}"
     if fmt == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -355,6 +363,9 @@ def application_detail(request, ref: str):
         "history": application.stage_changes.select_related("by"),
         "can_mark_ineligible": application.stage == Stage.SUBMITTED,
     }
+    audit.record(
+        AuditAction.VIEWED, AuditSubject.APPLICATION, by=request.user, reference=application.ref
+    )
     return render(request, "recruitment/faculty/application_detail.html", context)
 
 
@@ -400,6 +411,13 @@ def equality_monitoring(request, pk: int):
     rnd = _round_or_404(pk)
     threshold = settings.EQUALITY_SUPPRESS_BELOW
     funnels = equality.for_round(rnd, threshold=threshold)
+    audit.record(
+        AuditAction.VIEWED,
+        AuditSubject.EQUALITY,
+        by=request.user,
+        reference=f"round {rnd.pk}",
+        summary=f"Equality monitoring of {rnd.name}",
+    )
     return render(
         request,
         "recruitment/faculty/equality_monitoring.html",

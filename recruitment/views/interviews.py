@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
+from fellowship import audit
+from fellowship.enums import AuditAction, AuditSubject
 from fellowship.uploads import attachment
 
 from .. import interviews
@@ -255,6 +257,13 @@ def panel_cv(request, pk: int):
         raise Http404 from None
     if not application.cv:
         raise Http404
+    audit.record(
+        AuditAction.DOWNLOADED,
+        AuditSubject.APPLICATION_FILE,
+        by=request.user,
+        reference=application.ref,
+        summary=f"CV, for interview panel {_slot.panel.name}",
+    )
     return attachment(application.cv, download_name=f"{application.ref} CV.pdf")
 
 

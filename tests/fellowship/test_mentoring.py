@@ -9,8 +9,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 
 from fellowship import mentoring
-from fellowship.enums import FellowStatus, Importance, MentoringStatus
-from fellowship.models import MentorOffer, MentorPairing, MentorRequest
+from fellowship.enums import AuditAction, AuditSubject, FellowStatus, Importance, MentoringStatus
+from fellowship.models import AuditEvent, MentorOffer, MentorPairing, MentorRequest
 
 from ..factories import CohortFactory, FellowFactory, RegionFactory, UserFactory
 
@@ -199,6 +199,12 @@ def test_a_removed_pair_is_not_proposed_again_until_faculty_pin_it(p):
     mentoring.pin_pair(offers[0], request, by=None)
     mentoring.run_assignment(p.incoming, by=None)
     assert MentorPairing.objects.get(mentee=londoner).mentor == near
+    # Faculty's hand changes are in the audit log, under the mentee's reference.
+    events = AuditEvent.objects.filter(subject=AuditSubject.MENTORING).order_by("pk")
+    assert [(e.action, e.reference, e.summary) for e in events] == [
+        (AuditAction.OVERRIDDEN, londoner.ref, f"Removed: mentor {near.ref}"),
+        (AuditAction.OVERRIDDEN, londoner.ref, f"Paired by hand: mentor {near.ref}"),
+    ]
 
 
 def test_run_respects_capacity_and_leaves_the_rest_without_a_mentor(p):

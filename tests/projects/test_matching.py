@@ -10,7 +10,8 @@ from django.core import mail
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from fellowship.enums import FellowStatus, Role
+from fellowship.enums import AuditAction, AuditSubject, FellowStatus, Role
+from fellowship.models import AuditEvent
 from projects import matching
 from projects.enums import MatchingStatus, ProposalStatus
 from projects.models import (
@@ -339,6 +340,9 @@ def test_override_is_recorded_and_its_blocking_pairs_reported(world, faculty):
         and line.override_reason == "Needs to be near home"
     )
     assert line.history.count() == 2  # the change is audited
+    event = AuditEvent.objects.get(subject=AuditSubject.MATCHING, action=AuditAction.OVERRIDDEN)
+    assert (event.actor, event.reference) == (faculty, world["f2"].ref)
+    assert "Needs to be near home" in event.summary
     report = matching.stability_report(rnd)
     assert not report.stable
     assert [(b.fellow.ref, b.project.title) for b in report.blocking] == pairs

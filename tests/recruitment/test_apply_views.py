@@ -14,7 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from fellowship.enums import Profession, Role
+from fellowship.enums import AuditAction, AuditSubject, Profession, Role
+from fellowship.models import AuditEvent
 from recruitment.deadlines import time_left
 from recruitment.enums import ApprovalMethod, RegistrationBody, Stage
 from recruitment.models import (
@@ -660,6 +661,14 @@ def test_files_are_sent_as_attachments_to_the_owner_and_faculty(
         assert response["X-Content-Type-Options"] == "nosniff"
         assert b"".join(response.streaming_content).startswith(b"%PDF-")
     assert outsider_client.get(url("application_cv", draft)).status_code == 404
+    # Faculty opening the CV is in the audit log; the applicant opening their own is not.
+    (event,) = AuditEvent.objects.filter(subject=AuditSubject.APPLICATION_FILE)
+    assert (event.action, event.reference, event.summary) == (
+        AuditAction.DOWNLOADED,
+        draft.ref,
+        "CV",
+    )
+    assert event.actor.has_role(Role.FACULTY)
 
 
 def test_faculty_see_the_application_but_cannot_edit_it(faculty_client, draft):

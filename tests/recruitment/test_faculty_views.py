@@ -21,7 +21,8 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from fellowship import services as core_services
-from fellowship.enums import Profession, Role
+from fellowship.enums import AuditAction, AuditSubject, Profession, Role
+from fellowship.models import AuditEvent
 from recruitment import services
 from recruitment.enums import Stage
 from recruitment.models import (
@@ -677,6 +678,10 @@ def test_equality_view_needs_the_dedicated_permission(
     page = response.content.decode()
     assert "Applications reaching each stage, by sex" in page
     assert "<5" in page or "&lt;5" in page
+    # Only the allowed viewing is in the audit log (the refused one never reached the figures).
+    (event,) = AuditEvent.objects.filter(subject=AuditSubject.EQUALITY)
+    assert (event.actor, event.action) == (equality_user, AuditAction.VIEWED)
+    assert event.reference == f"round {with_equality['round'].pk}"
 
 
 def test_equality_view_uses_a_fixed_number_of_queries(login, equality_user):

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from fellowship.enums import AuditAction, AuditSubject
+from fellowship.models import AuditEvent
 from recruitment import interviews
 from recruitment.enums import ConflictReason, Stage
 from recruitment.models import (
@@ -386,6 +388,11 @@ def test_scores_are_saved_per_criterion_with_who_and_when(world, panellist_clien
     assert [h.score for h in score.history.order_by("history_date")] == [3, 4]
     assert all(h.history_user_id in (None, world["panellist"].pk) for h in score.history.all())
     assert InterviewScore.objects.count() == 2
+    events = AuditEvent.objects.filter(subject=AuditSubject.INTERVIEW_SCORE).order_by("pk")
+    assert [(e.actor, e.action, e.summary) for e in events] == [
+        (world["panellist"], AuditAction.CHANGED, "1 criterion scored"),
+        (world["panellist"], AuditAction.CHANGED, "2 criteria scored"),
+    ]
 
 
 def test_others_scores_are_hidden_until_own_scores_are_in(world, panellist_client):
@@ -445,6 +452,8 @@ def test_consensus_sets_interviewed_once_with_a_stage_change(
         StageChange.objects.filter(application=application, to_stage=Stage.INTERVIEWED).count() == 1
     )
     assert application.consensus_scores.get(criterion=first).score == 4
+    agreed = AuditEvent.objects.filter(summary__startswith="Panel's agreed scores")
+    assert [e.actor for e in agreed] == [world["panellist"]] * 2
     with pytest.raises(ValidationError):  # own scores are fixed once the panel has agreed
         score_all(world, world["panellist"], [0, 0])
 

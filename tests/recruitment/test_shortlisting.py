@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from fellowship.enums import Role
+from fellowship.enums import AuditAction, AuditSubject, Role
+from fellowship.models import AuditEvent
 from recruitment import shortlisting
 from recruitment.enums import ConflictReason, Stage
 from recruitment.models import (
@@ -342,6 +343,16 @@ def test_moderated_score_records_who_and_why_and_replaces_the_mean(rnd, person, 
         "Evidence of leading change",
     )
     assert moderation.at is not None
+    event = AuditEvent.objects.get(
+        subject=AuditSubject.SHORTLIST_SCORE, action=AuditAction.OVERRIDDEN
+    )
+    assert (event.actor, event.reference) == (faculty, application.ref)
+    assert "Evidence of leading change" in event.summary
+    # The two reviewers' scores are in the audit log too, each under its reviewer.
+    changed = AuditEvent.objects.filter(
+        subject=AuditSubject.SHORTLIST_SCORE, action=AuditAction.CHANGED
+    )
+    assert {e.actor_id for e in changed} == {first.reviewer_id, second.reviewer_id}
     (row,) = shortlisting.results(rnd)[1][0].rows
     assert not row.flagged
     assert str(row.total) == "5.0"  # moderated 3 (not the mean 2) + 2

@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from fellowship.enums import Role
+from fellowship.enums import AuditAction, AuditSubject, Role
+from fellowship.models import AuditEvent
 from reports.enums import ReportState
 from reports.models import ReportDownload, ReportJob
 
@@ -306,6 +307,14 @@ def test_funder_sees_and_downloads_only_finished_reports_covering_cohorts_they_f
         (covering.pk, funder, "pdf"),
         (later.pk, funder, "pdf"),
         (later.pk, funder, "xlsx"),
+    ]
+    downloads = AuditEvent.objects.filter(
+        action=AuditAction.DOWNLOADED, subject=AuditSubject.REPORT
+    )
+    assert sorted((e.actor_id, e.reference) for e in downloads) == [
+        (funder, f"job {covering.pk}"),
+        (funder, f"job {later.pk}"),
+        (funder, f"job {later.pk}"),
     ]
 
 

@@ -1,0 +1,45 @@
+"""The audit log for faculty: who viewed or changed applications, scores, equality figures,
+matchings, mentor pairs and reports, newest first, with filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils import timezone
+from rules.contrib.views import permission_required
+
+from ..forms import AuditFilterForm
+from ..models import AuditEvent
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    """Midnight at the start of `day` in the programme's time zone (Europe/London)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+@permission_required("fellowship.view_audit_log", raise_exception=True)
+def audit_log(request):
+    form = AuditFilterForm(request.GET or None)
+    events = AuditEvent.objects.all()
+    if form.is_valid():
+        data = form.cleaned_data
+        if q := data["q"].strip():
+            events = events.filter(Q(actor_email__icontains=q) | Q(reference__iexact=q))
+        if data["subject"]:
+            events = events.filter(subject=data["subject"])
+        if data["action"]:
+            events = events.filter(action=data["action"])
+        if data["since"]:
+            events = events.filter(at__gte=_day_start(data["since"]))
+        if data["until"]:
+            events = events.filter(at__lt=_day_start(data["until"] + dt.timedelta(days=1)))
+    elif form.is_bound:
+        events = events.none()
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"form": form, "page_obj": page, "query": query.urlencode()}
+    return render(request, "fellowship/audit_log.html", context)
