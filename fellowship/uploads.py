@@ -6,7 +6,6 @@ by a view that has checked the user's permission, as an attachment that browsers
 
 from __future__ import annotations
 
-import mimetypes
 import uuid
 from pathlib import PurePosixPath
 
@@ -51,7 +50,9 @@ def check_upload(upload, *, kinds: tuple[str, ...] = ("pdf",), max_bytes: int | 
     limit = max_bytes or settings.UPLOAD_MAX_BYTES
     if upload.size is not None and upload.size > limit:
         raise ValidationError(
-            "The file must be smaller than %(mb)s MB", code="too_big", params={"mb": limit // (1024 * 1024)}
+            "The file must be smaller than %(mb)s MB",
+            code="too_big",
+            params={"mb": limit // (1024 * 1024)},
         )
     if upload.size == 0:
         raise ValidationError("The selected file is empty", code="empty")
@@ -61,20 +62,54 @@ def check_upload(upload, *, kinds: tuple[str, ...] = ("pdf",), max_bytes: int | 
     kind = sniff(head)
     names = " or ".join(k.upper() for k in kinds)
     if kind not in kinds:
-        raise ValidationError("The selected file must be a %(names)s", code="wrong_type", params={"names": names})
+        raise ValidationError(
+            "The selected file must be a %(names)s", code="wrong_type", params={"names": names}
+        )
     if kind == "pdf":
         upload.seek(max(0, (upload.size or 0) - 2048))
         tail = upload.read()
         upload.seek(0)
         if b"%%EOF" not in tail:
-            raise ValidationError("The selected PDF is damaged or incomplete. Save it again and upload it", code="corrupt")
+            raise ValidationError(
+                "The selected PDF is damaged or incomplete. Save it again and upload it",
+                code="corrupt",
+            )
     return kind
 
 
+# How a stored file is sent, decided by its content: the name it was uploaded with can lie (a PDF
+# uploaded as "notes.html" must not reach the browser, or the person's disk, as HTML).
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SENT_AS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "pdf": ("application/pdf", (".pdf",)),
+    "png": ("image/png", (".png",)),
+    "jpeg": ("image/jpeg", (".jpg", ".jpeg")),
+    "xlsx": (XLSX, (".xlsx",)),  # only our own report workbooks; never accepted as an upload
+}
+
+
+def stored_kind(field_file) -> str | None:
+    """The kind of a stored file by its leading bytes (the uploads' kinds, or our XLSX reports)."""
+    with field_file.open("rb") as handle:
+        head = handle.read(16)
+    return sniff(head) or ("xlsx" if head.startswith(b"PK\x03\x04") else None)
+
+
 def attachment(field_file, *, download_name: str) -> FileResponse:
-    """Send a stored file as a download that the browser must not render or sniff."""
-    content_type = mimetypes.guess_type(field_file.name)[0] or "application/octet-stream"
-    response = FileResponse(field_file.open("rb"), as_attachment=True, filename=download_name, content_type=content_type)
+    """Send a stored file as a download that the browser must not render or sniff, typed and
+    named by its content."""
+    kind = stored_kind(field_file)
+    if kind is None:
+        content_type = "application/octet-stream"
+    else:
+        content_type, suffixes = SENT_AS[kind]
+        stem, dot, extension = download_name.rpartition(".")
+        if f".{extension.lower()}" not in suffixes:
+            has_extension = bool(dot) and extension.isalnum() and len(extension) <= 5
+            download_name = f"{stem if has_extension else download_name}{suffixes[0]}"
+    response = FileResponse(
+        field_file.open("rb"), as_attachment=True, filename=download_name, content_type=content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
