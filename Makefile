@@ -23,8 +23,11 @@ $(STAMP): requirements.lock
 system-deps:
 	@scripts/system-deps.sh weasyprint
 
+# Chromium and poppler from Debian; axe-core (pinned in package-lock.json) from npm, installed again
+# when the lock file is newer than node_modules. Playwright injects it to check accessibility.
 browser-deps:
 	@scripts/system-deps.sh browser
+	@[ node_modules/.package-lock.json -nt package-lock.json ] || npm ci --no-audit --no-fund
 
 run: install
 	mkdir -p var

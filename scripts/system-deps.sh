@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the app needs, if they are missing and apt-get can be used.
 #   weasyprint: Pango and HarfBuzz for PDF rendering (see shared notes on the stack)
-#   browser:    Debian's Chromium for the Playwright browser tests, poppler-utils for reading PDFs
+#   browser:    Debian's Chromium for the Playwright browser tests, poppler-utils for reading PDFs,
+#               and npm, which installs axe-core for their accessibility checks (see the Makefile)
 set -euo pipefail
 want=()
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
@@ -15,6 +16,7 @@ case "${1:-}" in
   browser)
     command -v chromium >/dev/null || want+=(chromium)
     command -v pdftotext >/dev/null || want+=(poppler-utils)
+    command -v npm >/dev/null || want+=(npm)
     ;;
   *) echo "usage: $0 weasyprint|browser" >&2; exit 2 ;;
 esac

@@ -17,7 +17,7 @@ from recruitment.models import Application, EqualityRecord, Statement
 
 from ..conftest import make_person
 from ..factories import PASSWORD, CriterionFactory, EligibilityFactory, RegionFactory, RoundFactory
-from .helpers import sign_in
+from .helpers import check_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,8 +44,8 @@ def test_applicant_journey(live_server, page, tmp_path, open_round):
     user = make_person(Role.APPLICANT, full_name="Avery Applicant")
     shot = iter(range(1, 100))
 
-    def screenshot(name):
-        page.screenshot(path=tmp_path / f"{next(shot):02d}-{name}.png", full_page=True)
+    def screenshot(name, readme=""):
+        check_page(page, f"{next(shot):02d}-{name}", tmp_path, readme=readme)
 
     # Sign in; with no draft yet, home offers the open round.
     sign_in(page, base, user, lands="")
@@ -80,7 +80,7 @@ def test_applicant_journey(live_server, page, tmp_path, open_round):
     expect(page.get_by_text("Your application has been saved")).to_be_visible()
     expect(page.locator("#task-eligibility-status")).to_have_text("Completed")
     expect(page.locator("#task-statement-status")).to_have_text("Not started")
-    screenshot("task-list")
+    screenshot("task-list", readme="applicant-task-list")
 
     # Sign out, sign in again: back to the draft, where it was left.
     page.get_by_role("button", name="Sign out").click()

@@ -14,7 +14,7 @@ from projects.models import MatchingRound, Placement
 from ..conftest import make_person
 from ..factories import CohortFactory, FellowFactory, OrganisationFactory, RegionFactory
 from ..factories.projects import ApprovedProjectFactory, MatchingRoundFactory
-from .helpers import sign_in, sign_out
+from .helpers import check_page, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -58,8 +58,8 @@ def test_rank_run_publish_and_read_the_explanation(live_server, browser, page, t
     priya, tomasz = programme["fellows"]
     shot = iter(range(1, 100))
 
-    def screenshot(where, name):
-        where.screenshot(path=tmp_path / f"{next(shot):02d}-{name}.png", full_page=True)
+    def screenshot(where, name, readme=""):
+        check_page(where, f"{next(shot):02d}-{name}", tmp_path, readme=readme)
 
     # Priya ranks both projects; a repeated rank is refused first, with her choices kept.
     sign_in(page, base, priya.user)
@@ -114,7 +114,7 @@ def test_rank_run_publish_and_read_the_explanation(live_server, browser, page, t
     expect(staff_page.get_by_role("row").filter(has_text="Priya Raman")).to_contain_text(
         "Sepsis early warning"
     )
-    screenshot(staff_page, "allocation")
+    screenshot(staff_page, "allocation", readme="faculty-matching-allocation")
     # Faculty check what moving Priya to her first choice would break, and leave it.
     staff_page.get_by_role("link", name="Change the project of Priya Raman").click()
     staff_page.get_by_label("Project").select_option(label="Chest X-ray triage (London)")
@@ -142,6 +142,8 @@ def test_rank_run_publish_and_read_the_explanation(live_server, browser, page, t
     page.get_by_role("link", name="See your matching result").click()
     expect(page.get_by_text("This was your choice number 2.")).to_be_visible()
     expect(page.get_by_text("Your choice 1: Chest X-ray triage")).to_be_visible()
-    expect(page.get_by_text("Its place went to a fellow its supervisor ranked higher than you.")).to_be_visible()
+    expect(
+        page.get_by_text("Its place went to a fellow its supervisor ranked higher than you.")
+    ).to_be_visible()
     expect(page.get_by_text("Tomasz Wilkes")).to_have_count(0)
     screenshot(page, "result")

@@ -13,7 +13,7 @@ from projects.models import ClinicalDomain
 
 from ..conftest import make_person
 from ..factories import CohortFactory, FellowFactory, RegionFactory
-from .helpers import sign_in, sign_out
+from .helpers import check_page, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,8 +22,8 @@ def test_offer_ask_assign_and_publish(live_server, page, tmp_path):
     base = live_server.url
     shot = iter(range(1, 100))
 
-    def screenshot(name):
-        page.screenshot(path=tmp_path / f"{next(shot):02d}-{name}.png", full_page=True)
+    def screenshot(name, readme=""):
+        check_page(page, f"{next(shot):02d}-{name}", tmp_path, readme=readme)
 
     earlier, incoming = CohortFactory(number=3), CohortFactory(number=4)
     london, wales = RegionFactory(name="London"), RegionFactory(name="Wales")

@@ -24,7 +24,7 @@ from ..factories import (
     RoundFactory,
     submitted,
 )
-from .helpers import sign_in
+from .helpers import check_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,8 +48,8 @@ def test_faculty_offer_and_candidate_accepts(live_server, page, tmp_path):
     base = live_server.url
     shot = iter(range(1, 100))
 
-    def screenshot(name):
-        page.screenshot(path=tmp_path / f"{next(shot):02d}-{name}.png", full_page=True)
+    def screenshot(name, readme=""):
+        check_page(page, f"{next(shot):02d}-{name}", tmp_path, readme=readme)
 
     now = timezone.now()
     region = RegionFactory(name="North East")

@@ -14,7 +14,7 @@ from portfolio.models import PortfolioEntry, Poster
 from ..conftest import make_person
 from ..factories import CohortFactory, FellowFactory
 from ..factories.portfolio import png_bytes
-from .helpers import sign_in
+from .helpers import check_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,8 +25,8 @@ def test_fellow_adds_a_publication_and_a_poster_and_downloads_the_pdf(live_serve
     fellow = FellowFactory(user=user, cohort=CohortFactory(number=4), full_name="Imogen Castellano")
     shot = iter(range(1, 100))
 
-    def screenshot(name):
-        page.screenshot(path=tmp_path / f"{next(shot):02d}-{name}.png", full_page=True)
+    def screenshot(name, readme=""):
+        check_page(page, f"{next(shot):02d}-{name}", tmp_path, readme=readme)
 
     sign_in(page, base, user)
     page.get_by_role("link", name="Your portfolio").first.click()
@@ -75,7 +75,7 @@ def test_fellow_adds_a_publication_and_a_poster_and_downloads_the_pdf(live_serve
     expect(preview).to_be_visible()
     assert preview.evaluate("img => img.naturalWidth") == 400
     assert Poster.objects.get(fellow=fellow).file_kind == "png"
-    screenshot("portfolio-with-poster")
+    screenshot("portfolio-with-poster", readme="fellow-portfolio")
 
     # The PDF for appraisal.
     with page.expect_download() as info:

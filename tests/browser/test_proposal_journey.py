@@ -16,7 +16,7 @@ from projects.models import ChecklistItem, ClinicalDomain, Project
 
 from ..conftest import make_person
 from ..factories import CohortFactory, OrganisationFactory, RegionFactory
-from .helpers import sign_in
+from .helpers import check_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,8 +53,8 @@ def test_propose_review_revise_and_approve(live_server, browser, page, tmp_path,
     reviewer = make_person(Role.FACULTY, full_name="Fran Reviewer")
     shot = iter(range(1, 100))
 
-    def screenshot(where, name):
-        where.screenshot(path=tmp_path / f"{next(shot):02d}-{name}.png", full_page=True)
+    def screenshot(where, name, readme=""):
+        check_page(where, f"{next(shot):02d}-{name}", tmp_path, readme=readme)
 
     # The supervisor drafts a proposal on the standard template and saves it.
     sign_in(page, base, supervisor)
@@ -119,7 +119,7 @@ def test_propose_review_revise_and_approve(live_server, browser, page, tmp_path,
         "Name a clinical safety officer with DCB0160 training at the deploying trust."
     )
     review_page.locator("input[name='decision'][value='revise']").check()
-    screenshot(review_page, "review-revise")
+    screenshot(review_page, "review-revise", readme="faculty-proposal-review")
     review_page.get_by_role("button", name="Record your review").click()
     review_page.wait_for_url(f"{base}/projects/vetting/queue/")
     project.refresh_from_db()

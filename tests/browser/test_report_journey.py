@@ -17,7 +17,7 @@ from reports.models import ReportDownload, ReportJob
 from ..conftest import make_person
 from ..factories import FundedPostFactory
 from ..reports.history import load_small_history
-from .helpers import sign_in, sign_out
+from .helpers import check_page, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,8 +31,8 @@ def test_request_watch_and_download_a_report(live_server, page, tmp_path):
     FundedPostFactory(funder=funder_user.role_grants.get().funder, cohort=cohort2)
     shot = iter(range(1, 100))
 
-    def screenshot(name):
-        page.screenshot(path=tmp_path / f"{next(shot):02d}-{name}.png", full_page=True)
+    def screenshot(name, readme=""):
+        check_page(page, f"{next(shot):02d}-{name}", tmp_path, readme=readme)
 
     # Faculty request the report for cohorts 1 to 2 (the task runs in-process, as without Redis).
     sign_in(page, base, faculty, mfa=True)

@@ -26,7 +26,7 @@ from ..factories import (
     RoundFactory,
     submitted,
 )
-from .helpers import sign_in, sign_out
+from .helpers import check_page, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,8 +44,8 @@ def test_shortlist_interview_offer_and_acceptance(live_server, page, tmp_path):
     base = live_server.url
     shot = iter(range(1, 100))
 
-    def screenshot(name):
-        page.screenshot(path=tmp_path / f"{next(shot):02d}-{name}.png", full_page=True)
+    def screenshot(name, readme=""):
+        check_page(page, f"{next(shot):02d}-{name}", tmp_path, readme=readme)
 
     now = timezone.now()
     region = RegionFactory(name="North West")
@@ -119,7 +119,7 @@ def test_shortlist_interview_offer_and_acceptance(live_server, page, tmp_path):
     page.get_by_label("Score for Leadership").select_option("4")
     page.get_by_label("Comment on Leadership").fill("Led a regional imaging change.")
     page.get_by_label("Score for Digital skills").select_option("4")
-    screenshot("interview-score")
+    screenshot("interview-score", readme="panellist-interview-score")
     page.get_by_role("button", name="Save my scores").click()
     expect(page.get_by_text("Your scores are saved")).to_be_visible()
     page.get_by_role("link", name="Agree the panel's scores").click()

@@ -7,6 +7,8 @@ import re
 import pytest
 from django.core import mail
 
+from .helpers import check_page
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -18,11 +20,11 @@ def test_sign_up_verify_and_reach_home(live_server, page, tmp_path):
     page.get_by_label("Full name").fill("Browser Person")
     page.get_by_label("Password", exact=True).fill("a-long-Passphrase-42")
     page.get_by_label("Password (again)").fill("a-long-Passphrase-42")
-    page.screenshot(path=tmp_path / "1-sign-up.png", full_page=True)
+    check_page(page, "1-sign-up", tmp_path)
     page.get_by_role("button", name=re.compile("Sign up|Create", re.I)).click()
 
     page.wait_for_url(re.compile(r"/accounts/confirm-email/$"))
-    page.screenshot(path=tmp_path / "2-verify-your-email.png", full_page=True)
+    check_page(page, "2-verify-your-email", tmp_path)
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
     path = "/" + link.split("://", 1)[1].split("/", 1)[1]
 
@@ -30,7 +32,7 @@ def test_sign_up_verify_and_reach_home(live_server, page, tmp_path):
     page.get_by_role("button", name="Confirm").click()
 
     page.wait_for_url(live_server.url + "/")
-    page.screenshot(path=tmp_path / "3-home.png", full_page=True)
+    check_page(page, "3-home", tmp_path)
     assert page.get_by_role("heading", level=1).inner_text() == "Hello, Browser"
 
     page.get_by_role("button", name="Sign out").click()
@@ -40,5 +42,5 @@ def test_sign_up_verify_and_reach_home(live_server, page, tmp_path):
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(live_server.url + "/")
     assert "Apply for the fellowship" in page.content()
-    page.screenshot(path=tmp_path / "4-signed-in-again.png", full_page=True)
+    check_page(page, "4-signed-in-again", tmp_path)
     assert (tmp_path / "3-home.png").stat().st_size > 0

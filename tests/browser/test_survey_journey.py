@@ -17,7 +17,7 @@ from surveys.models import Invitation, Response
 
 from ..conftest import make_person
 from ..factories import CohortFactory, FellowFactory
-from .helpers import sign_in
+from .helpers import check_page, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,8 +82,8 @@ def test_fellow_answers_the_exit_survey_on_a_phone_and_faculty_see_the_results(
     survey, fellow, faculty = exit_survey
     shot = iter(range(1, 100))
 
-    def screenshot(where, name):
-        where.screenshot(path=tmp_path / f"{next(shot):02d}-{name}.png", full_page=True)
+    def screenshot(where, name, readme=""):
+        check_page(where, f"{next(shot):02d}-{name}", tmp_path, readme=readme)
 
     def fits_the_screen(where):
         width = where.evaluate("() => document.documentElement.scrollWidth")
@@ -102,7 +102,7 @@ def test_fellow_answers_the_exit_survey_on_a_phone_and_faculty_see_the_results(
     expect(page.get_by_role("heading", level=1)).to_have_text("Exit survey: Cohort 9")
     expect(page.get_by_text("This survey is anonymous")).to_be_visible()
     fits_the_screen(page)
-    screenshot(page, "exit-survey-phone")
+    screenshot(page, "exit-survey-phone", readme="fellow-exit-survey-phone")
 
     # Sending with nothing answered shows the errors, and stores nothing.
     page.get_by_role("button", name="Send my answers").click()
