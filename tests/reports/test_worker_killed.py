@@ -1,0 +1,130 @@
+"""A real Celery worker, fed through Redis, is killed (SIGKILL) while it renders a report; a new
+worker picks the job up again and it completes exactly once.
+
+Needs PostgreSQL and Redis (as .ci/run provides): the worker is a separate process that reads the
+test database and the broker. Skipped on SQLite or without REDIS_URL.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from django.db.models import F
+
+from fellowship.celery import app
+from fellowship.enums import Role
+from fellowship.models import Cohort
+from reports import services, tasks
+from reports.enums import ReportState
+from reports.models import ReportJob
+
+from ..conftest import make_person
+from .history import load_small_history
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a Redis broker (REDIS_URL)"),
+]
+
+
+def _worker(name: str) -> subprocess.Popen:
+    """`celery worker` in its own process, on the test database, broker and media folder."""
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
+        "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "fellowship", "worker", "--pool", "solo",
+         "--concurrency", "1", "--without-gossip", "--without-mingle", "--without-heartbeat",
+         "--loglevel", "WARNING", "--hostname", f"{name}@%h"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def _wait(job: ReportJob, states: set[str], timeout: float, worker: subprocess.Popen) -> ReportJob:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.state in states:
+            return job
+        if worker.poll() is not None:
+            pytest.fail(f"the worker exited early: {worker.stderr.read().decode()[-2000:]}")
+        time.sleep(0.02)
+    pytest.fail(f"job {job.pk} still {job.state} ({job.step}) after {timeout} s")
+
+
+def _stop(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def test_a_killed_worker_s_report_is_completed_once_by_another(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker process needs a database it can share: PostgreSQL")
+    settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+    load_small_history()
+    faculty = make_person(Role.FACULTY)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    app.conf.task_always_eager = False
+    app.control.purge()  # nothing left over from an earlier run on this broker
+    first = second = None
+    try:
+        job, created = services.request_report(
+            Cohort.objects.get(number=2), suppress_below=5, by=faculty
+        )
+        assert created  # the message is on the Redis queue now (on commit)
+
+        first = _worker("first")
+        _wait(job, {ReportState.RENDERING, ReportState.DONE}, 120, first)
+        first.send_signal(signal.SIGKILL)  # mid-render: no acknowledgement, no clean-up
+        first.wait(timeout=20)
+        job.refresh_from_db()
+        assert job.state == ReportState.RENDERING, "the report finished before it could be killed"
+        assert (job.attempts, job.pdf.name) == (1, "")
+
+        # The dead worker's claim is only taken over once it is stale (15 minutes): let those
+        # minutes pass for this job, then the beat task queues it again for a new worker.
+        ReportJob.objects.filter(pk=job.pk).update(
+            started_at=F("started_at") - datetime.timedelta(minutes=20)
+        )
+        second = _worker("second")
+        assert services.requeue_stale_jobs() == 1
+        _wait(job, {ReportState.DONE, ReportState.FAILED}, 180, second)
+        assert job.state == ReportState.DONE, job.failure_reason
+        assert job.attempts == 2 and job.pdf.read(5) == b"%PDF-"
+        pdf_name = job.pdf.name
+
+        # A late duplicate of the message (as Redis redelivers an unacknowledged one) changes nothing.
+        tasks.render_report.delay(job_id=job.pk)
+        time.sleep(3)
+        job.refresh_from_db()
+        assert (job.state, job.attempts, job.pdf.name) == (ReportState.DONE, 2, pdf_name)
+        reports_dir = Path(settings.MEDIA_ROOT) / Path(pdf_name).parent
+        assert [p.name for p in reports_dir.iterdir() if p.suffix == ".pdf"] == [
+            Path(pdf_name).name
+        ]
+    finally:
+        for worker in (first, second):
+            if worker is not None:
+                _stop(worker)
+        app.control.purge()
+        app.conf.task_always_eager = True
