@@ -22,96 +22,20 @@ import os
 import random
 import secrets
 import statistics
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from _harness import app_env, build_drafts, create_database, serve, setup_django
+
 PORT = 8765
 DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/fellowship_bench")
-ENV = {
-    "DJANGO_SETTINGS_MODULE": "fellowship.settings",
-    "DATABASE_URL": DB_URL,
-    "SECRET_KEY": "benchmark-only-" + secrets.token_hex(16),
-    "ALLOWED_HOSTS": "127.0.0.1",
-    "SECURE_SSL_REDIRECT": "false",
-    "SESSION_COOKIE_SECURE": "false",
-    "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    "CELERY_TASK_ALWAYS_EAGER": "true",
-    "REDIS_URL": "",
-    "CELERY_BROKER_URL": "",
-    "MEDIA_ROOT": "/tmp/fellowship-bench-media",
-    "STATIC_ROOT": "/tmp/fellowship-bench-static",
-    "DATABASE_CONN_MAX_AGE": "60",
-    "LOG_LEVEL": "WARNING",
-}
-
-
-def create_database() -> None:
-    name = DB_URL.rsplit("/", 1)[1]
-    base = DB_URL.rsplit("/", 1)[0]
-    subprocess.run(["psql", f"{base}/postgres", "-qc", f"DROP DATABASE IF EXISTS {name}"], check=True)
-    subprocess.run(["psql", f"{base}/postgres", "-qc", f"CREATE DATABASE {name}"], check=True)
+ENV = app_env(DB_URL)
 
 
 def setup(applicants: int, late: int, burst_seconds: int):
-    os.environ.update(ENV)
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
-    from django.core.files.base import ContentFile
-    from django.core.management import call_command
-    from django.utils import timezone
-
-    from fellowship.enums import Profession, Role
-    from fellowship.models import Cohort, Region, RoleGrant, User
-    from recruitment.enums import ApprovalMethod, RegistrationBody
-    from recruitment.models import Application, Criterion, Eligibility, RecruitmentRound, Statement
-
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
-    cohort = Cohort.objects.create(number=99)
-    region = Region.objects.create(name="London")
-    now = timezone.now()
-    rnd = RecruitmentRound.objects.create(
-        cohort=cohort, name="Benchmark round", opens_at=now - timedelta(days=30), closes_at=now + timedelta(seconds=burst_seconds)
-    )
-    Eligibility.objects.create(round=rnd, region=region, profession=Profession.MEDICINE)
-    criteria = [Criterion.objects.create(round=rnd, title=f"Criterion {n}", description="d", word_limit=300) for n in range(4)]
-
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-    first = Application(round=rnd)
-    cv_name = first.cv.storage.save("cvs/bench-cv.pdf", ContentFile(pdf))
-    approval_name = first.cv.storage.save("approvals/bench-approval.pdf", ContentFile(pdf))
-
-    users = User.objects.bulk_create(
-        User(email=f"bench{n}@example.org", full_name=f"Bench Applicant {n}", password="!") for n in range(applicants + late)
-    )
-    RoleGrant.objects.bulk_create(RoleGrant(user=u, role=Role.APPLICANT) for u in users)
-    apps = Application.objects.bulk_create(
-        Application(
-            round=rnd, applicant=u, profession=Profession.MEDICINE, registration_body=RegistrationBody.GMC,
-            registration_number=f"{1000000 + n}", grade="ST4", region=region, employer="Bench NHS Trust",
-            approval_method=ApprovalMethod.UPLOAD, approval_form=approval_name, cv=cv_name,
-        )
-        for n, u in enumerate(users)
-    )
-    text = "I have led change in my department by working with colleagues across professions. " * 3
-    Statement.objects.bulk_create(Statement(application=a, criterion=c, text=text) for a in apps for c in criteria)
-    clients = []
-    for user, application in zip(users, apps, strict=True):
-        session = SessionStore()
-        session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
-        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        session.create()
-        clients.append((application.ref, session.session_key))
+    setup_django(ENV)
+    rnd, clients = build_drafts(applicants + late, closes_in=timedelta(seconds=burst_seconds))
     return rnd, clients[:applicants], clients[applicants:]
 
 
@@ -138,25 +62,13 @@ def warm_up(ref: str, session_key: str, requests: int = 40) -> None:
     """A server in service is warm: load each worker's templates and connections before timing."""
     for _ in range(requests):
         conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
-        conn.request("GET", f"/apply/{ref}/review/", headers={"Cookie": f"sessionid={session_key}", "Host": "127.0.0.1"})
+        conn.request(
+            "GET",
+            f"/apply/{ref}/review/",
+            headers={"Cookie": f"sessionid={session_key}", "Host": "127.0.0.1"},
+        )
         conn.getresponse().read()
         conn.close()
-
-
-def serve(workers: int) -> subprocess.Popen:
-    env = {**os.environ, **ENV}
-    server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "fellowship.wsgi", "--preload", "-w", str(workers), "-b", f"127.0.0.1:{PORT}", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )
-    for _ in range(100):
-        try:
-            http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/")
-            return server
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 def main() -> int:
@@ -164,17 +76,21 @@ def main() -> int:
     parser.add_argument("--applicants", type=int, default=600)
     parser.add_argument("--doubles", type=int, default=50)
     parser.add_argument("--late", type=int, default=20)
-    parser.add_argument("--minutes", type=float, default=10, help="the burst's length: 600 in the final 10 minutes")
+    parser.add_argument(
+        "--minutes", type=float, default=10, help="the burst's length: 600 in the final 10 minutes"
+    )
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
 
-    create_database()
+    create_database(DB_URL)
     t0 = time.perf_counter()
     burst = args.minutes * 60
     rnd, on_time, late = setup(args.applicants, args.late, int(burst) + 60)
-    print(f"set-up: {len(on_time)} drafts and {len(late)} late drafts in {time.perf_counter() - t0:.1f} s")
-    server = serve(args.workers)
+    print(
+        f"set-up: {len(on_time)} drafts and {len(late)} late drafts in {time.perf_counter() - t0:.1f} s"
+    )
+    server = serve(ENV, port=PORT, workers=args.workers)
     try:
         with ThreadPoolExecutor(args.workers) as pool:
             list(pool.map(lambda job: warm_up(*job), late[: args.workers] or on_time[:1]))
@@ -183,7 +99,10 @@ def main() -> int:
         gaps = [rng.expovariate(len(on_time) / burst) for _ in on_time]
         arrivals = [sum(gaps[: i + 1]) for i in range(len(gaps))]
         jobs = [(at, job) for at, job in zip(arrivals, on_time, strict=True)]
-        jobs += [(at, job) for at, job in zip(arrivals[: args.doubles], on_time[: args.doubles], strict=True)]
+        jobs += [
+            (at, job)
+            for at, job in zip(arrivals[: args.doubles], on_time[: args.doubles], strict=True)
+        ]
         jobs.sort(key=lambda item: item[0])
         started = time.perf_counter()
 
@@ -209,7 +128,9 @@ def main() -> int:
     from recruitment.enums import Stage
     from recruitment.models import Application, StageChange
 
-    slowest = sorted(zip((r[0] for r in results), (at for at, _ in jobs), strict=True), reverse=True)[:10]
+    slowest = sorted(
+        zip((r[0] for r in results), (at for at, _ in jobs), strict=True), reverse=True
+    )[:10]
     print("slowest (latency s, arrival s):", [(round(lat, 2), round(at, 1)) for lat, at in slowest])
     latencies = sorted(r[0] * 1000 for r in results)
     p95 = latencies[int(0.95 * (len(latencies) - 1))]
@@ -218,16 +139,29 @@ def main() -> int:
     on_time_refs = {ref for ref, _ in on_time}
     late_refs = {ref for ref, _ in late}
     checks = {
-        "every on-time applicant submitted once": set(submitted.values_list("ref", flat=True)) == on_time_refs,
-        "one submission record each (doubles made one)": StageChange.objects.filter(application__round=rnd, to_stage=Stage.SUBMITTED).count() == len(on_time_refs),
-        "none submitted after the deadline": not submitted.filter(submitted_at__gte=rnd.closes_at).exists(),
-        "late submissions refused, drafts kept": Application.objects.filter(ref__in=late_refs, stage=Stage.DRAFT).count() == len(late_refs)
+        "every on-time applicant submitted once": set(submitted.values_list("ref", flat=True))
+        == on_time_refs,
+        "one submission record each (doubles made one)": StageChange.objects.filter(
+            application__round=rnd, to_stage=Stage.SUBMITTED
+        ).count()
+        == len(on_time_refs),
+        "none submitted after the deadline": not submitted.filter(
+            submitted_at__gte=rnd.closes_at
+        ).exists(),
+        "late submissions refused, drafts kept": Application.objects.filter(
+            ref__in=late_refs, stage=Stage.DRAFT
+        ).count()
+        == len(late_refs)
         and all(r[2] for r in late_results),
         "p95 below 500 ms": p95 < 500,
     }
-    print(f"requests: {len(results)} in {wall:.1f} s ({len(results) / wall:.1f} requests/s on average, {args.workers} gunicorn workers)")
+    print(
+        f"requests: {len(results)} in {wall:.1f} s ({len(results) / wall:.1f} requests/s on average, {args.workers} gunicorn workers)"
+    )
     print(f"status codes: {statuses}")
-    print(f"latency ms: median {statistics.median(latencies):.0f}, p95 {p95:.0f}, max {latencies[-1]:.0f}")
+    print(
+        f"latency ms: median {statistics.median(latencies):.0f}, p95 {p95:.0f}, max {latencies[-1]:.0f}"
+    )
     for name, ok in checks.items():
         print(f"  {'PASS' if ok else 'FAIL'}  {name}")
     return 0 if all(checks.values()) else 1

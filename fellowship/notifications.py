@@ -3,6 +3,8 @@
 Each kind has a subject and a plain-text body template under templates/email/KIND_subject.txt and
 templates/email/KIND_body.txt, so every message is written once, logged once and testable.
 Messages are queued after the surrounding transaction commits, so a rolled-back change sends nothing.
+If the queue (Redis) is down at that moment, the message is sent at once from the web process
+instead, so neither the e-mail nor the person's request is lost to the outage.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ def notify(
 
     `attachments` are (filename, text content, MIME type), e.g. an interview's .ics file.
     """
-    from .tasks import send_email  # tasks import this module
+    from .tasks import enqueue, send_email  # tasks import this module
 
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
@@ -63,6 +65,35 @@ def notify(
     subject, body = render_message(kind, context)
     log.info("queued %s for %d recipient(s)", kind, len(recipients))
     extra = {"attachments": [list(a) for a in attachments]} if attachments else {}
+    message = {"kind": kind, "to": recipients, "subject": subject, "body": body, **extra}
     transaction.on_commit(
-        lambda: send_email.delay(kind=kind, to=recipients, subject=subject, body=body, **extra)
+        lambda: enqueue(send_email, fallback=lambda: send_now(**message), **message)
     )
+
+
+def send_now(
+    *, kind: str, to: list[str], subject: str, body: str, attachments: list | None = None
+) -> bool:
+    """Send a message from this process because the queue is down; True if it went.
+
+    The change that caused it is already stored, so a failure here is logged with the message's
+    kind, recipients and subject for the service team to resend, and not raised to the person.
+    """
+    try:
+        deliver(
+            kind,
+            to=to,
+            subject=subject,
+            body=body,
+            attachments=[tuple(a) for a in attachments or ()],
+        )
+    except Exception:
+        log.exception(
+            "NOT SENT: %s to %s (subject %r): the queue and the mail server both failed",
+            kind,
+            ", ".join(to),
+            subject,
+        )
+        return False
+    log.info("sent %s directly because the queue was unavailable", kind)
+    return True

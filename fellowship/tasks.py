@@ -1,8 +1,43 @@
-"""Celery tasks of the programme core: thin wrappers around service functions."""
+"""Celery tasks of the programme core: thin wrappers around service functions, and `enqueue`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
 
 from celery import shared_task
+from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from .notifications import deliver
+
+log = logging.getLogger("fellowship.tasks")
+
+# Publishing is tried three times, 0.2 s apart, then given up: a person waits well under a
+# second for a broker that is down before the fallback runs.
+PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+
+
+def enqueue(task, *, fallback: Callable[[], None] | None = None, **kwargs) -> bool:
+    """Queue `task` with keyword arguments `kwargs`; True if the broker took the message.
+
+    Called after a transaction commits, when the change is already stored: if the broker
+    (Redis) cannot be reached, this logs a warning, calls `fallback()` (which does the work
+    another way, or marks it to be queued again) and returns False instead of raising, so the
+    person sees their change succeed rather than a server error for work that was saved.
+    """
+    try:
+        task.apply_async(kwargs=kwargs, retry_policy=PUBLISH_RETRY_POLICY)
+    except BrokerUnavailable as exc:
+        log.warning("broker unavailable, %s not queued (%s)", task.name, exc)
+        if fallback is not None:
+            fallback()
+        return False
+    return True
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

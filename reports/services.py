@@ -15,11 +15,13 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from fellowship.audit import record
+from fellowship.enums import AuditAction, AuditSubject
+
 from .enums import ACTIVE_STATES, ReportFormat, ReportState
 from .models import ReportDownload, ReportJob
 
 logger = logging.getLogger(__name__)
-audit = logging.getLogger("fellowship.audit")
 
 # A RENDERING job not finished this long after it started belongs to a worker that died (a report
 # takes well under a minute), and a QUEUED job this old lost its message: both are run again.
@@ -30,6 +32,8 @@ MAX_SUPPRESS_BELOW = 100
 
 STORE_FAILED = "The report was made but could not be stored. Try again; if it fails again, tell the service team."
 UNEXPECTED = "Something went wrong while the report was being made. Try again; if it fails again, tell the service team."
+# The step of a QUEUED job whose message could not be sent because the broker was down.
+UNSENT = "Waiting for the report service"
 GAVE_UP = "The report stopped before it finished {n} times, so it will not be tried again. Request it again, or tell the service team."
 
 
@@ -70,20 +74,40 @@ def request_report(cohort, *, suppress_below: int, by) -> tuple[ReportJob, bool]
         except IntegrityError:
             return ReportJob.objects.get(**identical), False
         _queue(job.pk)
-    audit.info(
-        "report job %s requested (cohort %s, suppress below %s) by user %s",
-        job.pk,
-        cohort.number,
-        suppress_below,
-        getattr(by, "pk", None),
+    record(
+        AuditAction.CHANGED,
+        AuditSubject.REPORT,
+        by=by,
+        reference=f"job {job.pk}",
+        summary=f"Requested: as of cohort {cohort.number}, equality counts below "
+        f"{suppress_below} suppressed",
     )
     return job, True
 
 
 def _queue(job_id: int) -> None:
+    """On commit, send `render_report` for the job; if the broker is down, mark the job instead.
+
+    The job is stored either way and its page says it is waiting; `requeue_stale_jobs` (Celery
+    beat) sends a marked job again on its next run, without waiting for STALE_AFTER.
+    """
+    from fellowship.tasks import enqueue
+
     from .tasks import render_report
 
-    transaction.on_commit(lambda: render_report.delay(job_id=job_id))
+    def send() -> None:
+        sent = enqueue(render_report, fallback=lambda: _mark_unsent(job_id), job_id=job_id)
+        if sent:
+            ReportJob.objects.filter(pk=job_id, state=ReportState.QUEUED, step=UNSENT).update(
+                step=""
+            )
+
+    transaction.on_commit(send)
+
+
+def _mark_unsent(job_id: int) -> None:
+    logger.warning("Report job %s is stored but not queued: the broker is unavailable", job_id)
+    ReportJob.objects.filter(pk=job_id, state=ReportState.QUEUED).update(step=UNSENT)
 
 
 # Rendering ------------------------------------------------------------------------------------
@@ -252,17 +276,25 @@ def requeue_stale_jobs(now: datetime.datetime | None = None) -> int:
     """Queue `render_report` again for jobs whose worker died or whose message was lost.
 
     Run by Celery beat. Side effects: on commit, queues the task for every RENDERING job started
-    more than STALE_AFTER ago and every QUEUED job requested more than STALE_AFTER ago; the task
-    claims each under a lock, so a job queued twice still renders once. Returns how many it queued.
+    more than STALE_AFTER ago, every QUEUED job requested more than STALE_AFTER ago, and every
+    QUEUED job whose message could not be sent (the broker was down); the task claims each under
+    a lock, so a job queued twice still renders once. Returns how many it queued.
     """
     cutoff = (now or timezone.now()) - STALE_AFTER
-    ids = list(
-        ReportJob.objects.filter(state=ReportState.RENDERING, started_at__lt=cutoff).values_list(
-            "pk", flat=True
+    unsent = ReportJob.objects.filter(
+        state=ReportState.QUEUED, step=UNSENT, requested_at__gte=cutoff
+    )
+    ids = (
+        list(unsent.values_list("pk", flat=True))
+        + list(
+            ReportJob.objects.filter(
+                state=ReportState.RENDERING, started_at__lt=cutoff
+            ).values_list("pk", flat=True)
         )
-    ) + list(
-        ReportJob.objects.filter(state=ReportState.QUEUED, requested_at__lt=cutoff).values_list(
-            "pk", flat=True
+        + list(
+            ReportJob.objects.filter(state=ReportState.QUEUED, requested_at__lt=cutoff).values_list(
+                "pk", flat=True
+            )
         )
     )
     for job_id in ids:
@@ -281,5 +313,11 @@ def record_download(job: ReportJob, *, user, fmt: str) -> ReportDownload:
     if fmt not in ReportFormat.values:
         raise ValueError(f"Unknown report format {fmt!r}")
     download = ReportDownload.objects.create(job=job, user=user, fmt=fmt)
-    audit.info("report job %s downloaded as %s by user %s", job.pk, fmt, getattr(user, "pk", None))
+    record(
+        AuditAction.DOWNLOADED,
+        AuditSubject.REPORT,
+        by=user,
+        reference=f"job {job.pk}",
+        summary=f"{fmt.upper()} of the report as of cohort {job.cohort.number}",
+    )
     return download
