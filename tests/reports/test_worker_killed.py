@@ -10,13 +10,10 @@ from __future__ import annotations
 import datetime
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 from django.db.models import F
 
@@ -28,6 +25,9 @@ from reports.enums import ReportState
 from reports.models import ReportJob
 
 from ..conftest import make_person
+from ..worker import start_worker as _worker
+from ..worker import stop_worker as _stop
+from ..worker import wait_for_state as _wait
 from .history import load_small_history
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,45 +36,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs a Redis broker (REDIS_URL)"),
 ]
-
-
-def _worker(name: str) -> subprocess.Popen:
-    """`celery worker` in its own process, on the test database, broker and media folder."""
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "CELERY_BROKER_URL": django_settings.CELERY_BROKER_URL,
-        "MEDIA_ROOT": str(django_settings.MEDIA_ROOT),
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "fellowship", "worker", "--pool", "solo",
-         "--concurrency", "1", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "--loglevel", "WARNING", "--hostname", f"{name}@%h"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-
-
-def _wait(job: ReportJob, states: set[str], timeout: float, worker: subprocess.Popen) -> ReportJob:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.state in states:
-            return job
-        if worker.poll() is not None:
-            pytest.fail(f"the worker exited early: {worker.stderr.read().decode()[-2000:]}")
-        time.sleep(0.02)
-    pytest.fail(f"job {job.pk} still {job.state} ({job.step}) after {timeout} s")
-
-
-def _stop(worker: subprocess.Popen) -> None:
-    if worker.poll() is None:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
 
 
 def test_a_killed_worker_s_report_is_completed_once_by_another(settings):
