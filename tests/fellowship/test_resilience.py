@@ -55,11 +55,15 @@ def _drop_publishing_pools() -> None:
 
 
 @pytest.fixture
-def broker_down():
+def broker_down(monkeypatch):
     """Celery publishes for real (not eagerly) to a Redis URL where nothing listens."""
     conf = celery_app.conf
     saved = conf.broker_url, conf.task_always_eager
-    conf.broker_url = f"redis://127.0.0.1:{_closed_port()}/0"
+    down = f"redis://127.0.0.1:{_closed_port()}/0"
+    # Celery reads the CELERY_BROKER_URL environment variable before its configuration (the test
+    # settings set it when REDIS_URL is given), so point both at the closed port.
+    monkeypatch.setenv("CELERY_BROKER_URL", down)
+    conf.broker_url = down
     conf.task_always_eager = False
     _drop_publishing_pools()
     yield
