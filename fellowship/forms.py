@@ -43,6 +43,27 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's field, but an id too large for a 64-bit integer is an invalid choice, not a 500.
+
+    Django checks each id with an exact lookup (which copes with overflow) and then fetches them
+    all with `id__in`, which SQLite cannot bind ("Python int too large to convert to SQLite INTEGER")."""
+
+    def _check_values(self, value):
+        for pk in value:  # clean() has checked that value is a list or tuple
+            try:
+                number = int(pk)
+            except (TypeError, ValueError):
+                continue  # not a number: Django's own checks refuse it
+            if not -(2**63) <= number < 2**63:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
 class SignupDetailsForm(forms.Form):
     """The extra field allauth's sign-up form asks for (allauth calls `signup`)."""
 
@@ -135,14 +156,14 @@ class FellowFilterForm(forms.Form):
 
 
 class WorkshopForm(forms.ModelForm):
-    themes = forms.ModelMultipleChoiceField(
+    themes = BoundedModelMultipleChoiceField(
         CurriculumTheme.objects.all(),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         label="Curriculum themes",
     )
 
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = BoundedModelMultipleChoiceField(
         Fellow.objects.none(),
         widget=forms.CheckboxSelectMultiple,
         required=False,

@@ -342,7 +342,7 @@ class WorkshopList(PermissionRequiredMixin, ListView):
         if not user.has_perm("fellowship.view_cohort"):
             qs = qs.filter(cohort__fellows__user=user).distinct()
         self.cohort = self.request.GET.get("cohort", "")
-        if self.cohort.isdigit():
+        if self.cohort.isascii() and self.cohort.isdigit():  # isdigit() alone lets "²" through
             qs = qs.filter(cohort__number=int(self.cohort))
         return qs.order_by("-cohort__number", "date")
 

@@ -316,4 +316,5 @@ NOTHING = {"fields": {}}
 
 def _version_number(request, key: str, default: int, numbers: list[int]) -> int:
     value = request.GET.get(key, "")
-    return int(value) if value.isdigit() and int(value) in numbers else default
+    # isdigit() alone lets "²" through, which int() refuses.
+    return int(value) if value.isascii() and value.isdigit() and int(value) in numbers else default

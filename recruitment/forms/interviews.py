@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from fellowship.forms import BoundedModelMultipleChoiceField
+
 from ..enums import SCORE_MAX, SCORE_MIN
 from ..interviews import possible_members
 from ..models import InterviewPanel
@@ -12,7 +14,7 @@ SCORE_CHOICES = [(str(n), str(n)) for n in range(SCORE_MIN, SCORE_MAX + 1)]
 
 
 class PanelForm(forms.ModelForm):
-    members = forms.ModelMultipleChoiceField(
+    members = BoundedModelMultipleChoiceField(
         queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from django import forms
 
+from fellowship.forms import BoundedModelMultipleChoiceField
+
 from ..enums import SCORE_MAX, SCORE_MIN
 
 SCORE_CHOICES = [(n, str(n)) for n in range(SCORE_MIN, SCORE_MAX + 1)]
 
 
-class ReviewerChoiceField(forms.ModelMultipleChoiceField):
+class ReviewerChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, user):
         where = f" ({user.organisation})" if user.organisation else ""
         return f"{user.get_full_name()}{where}"
@@ -88,7 +90,7 @@ class DeclareConflictForm(forms.Form):
 
 
 class ShortlistForm(forms.Form):
-    applications = forms.ModelMultipleChoiceField(
+    applications = BoundedModelMultipleChoiceField(
         queryset=None,
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Choose at least one application to shortlist"},

@@ -115,7 +115,11 @@ def survey_edit(request, pk: int):
 
 def _move(request, survey: Survey):
     direction = request.POST.get("direction")
-    question = survey.questions.filter(pk=request.POST.get("move")).first()
+    move = request.POST.get("move", "")
+    # Only a number can name a question: anything else is the same as a question that has gone.
+    question = (
+        survey.questions.filter(pk=move).first() if move.isascii() and move.isdigit() else None
+    )
     if question is None or direction not in ("up", "down"):
         messages.error(request, "That question could not be moved. Try again.")
     else:

@@ -212,6 +212,14 @@ def test_fellows_see_only_their_cohorts_workshops(login, person):
     assert [w.title for w in response.context["object_list"]] == ["Mine"]
 
 
+@pytest.mark.parametrize("cohort", ["²", "①", "abc"])
+def test_a_cohort_filter_that_is_not_a_number_shows_every_workshop(faculty_client, cohort):
+    WorkshopFactory(title="Shown")
+    response = faculty_client.get(reverse("workshop_list"), {"cohort": cohort})
+    assert response.status_code == 200
+    assert [w.title for w in response.context["object_list"]] == ["Shown"]
+
+
 def test_faculty_gives_a_role_and_the_person_is_emailed(faculty_client, django_capture_on_commit_callbacks):
     someone = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):

@@ -550,6 +550,20 @@ def test_compare_shows_exactly_what_changed_between_versions(
     assert supervisor_client.get(url("proposal_versions", project)).context["changes"] == changes
 
 
+@pytest.mark.parametrize("a", ["²", "abc", str(10**30), "-1"])
+def test_comparing_with_a_version_number_that_is_not_one_shows_the_latest_two(
+    supervisor_client, role_users, cohort, a
+):
+    project = submitted(supervisor=role_users["supervisor"], cohort=cohort)
+    review(project, role_users["faculty"], Decision.REVISE, not_met=ChecklistItem.objects.first())
+    project.refresh_from_db()
+    supervisor_client.post(url("proposal_update", project), post_data(project, ai_product="Pro 2"))
+    supervisor_client.post(url("proposal_submit", project))
+    response = supervisor_client.get(url("proposal_versions", project), {"a": a, "b": "2"})
+    assert response.status_code == 200
+    assert "1 change between version 1 and version 2" in html(response)
+
+
 def test_comparing_a_draft_says_there_are_no_versions(supervisor_client, draft):
     page = html(supervisor_client.get(url("proposal_versions", draft)))
     assert "there are no versions to compare" in page

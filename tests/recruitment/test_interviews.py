@@ -110,6 +110,17 @@ def test_faculty_create_a_panel_with_members(faculty_client, world):
     assert list(panel.members.all()) == [world["panellist"]]
 
 
+@pytest.mark.parametrize("member", [str(10**30), str(-(10**30))])
+def test_a_member_id_too_large_for_the_database_is_an_invalid_choice(faculty_client, world, member):
+    response = faculty_client.post(
+        reverse("panel_create", args=[world["round"].pk]),
+        {"name": "Panel B", "date": "2026-06-02", "location": "Room 1", "members": [member]},
+    )
+    assert response.status_code == 200
+    assert f"{member} is not one of the available choices" in response.content.decode()
+    assert not InterviewPanel.objects.filter(name="Panel B").exists()
+
+
 def test_a_panel_needs_a_place_or_a_video_link(faculty_client, world):
     response = faculty_client.post(
         reverse("panel_create", args=[world["round"].pk]), {"name": "Panel B", "date": "2026-06-02"}

@@ -465,6 +465,15 @@ def test_move_questions_up_and_down(faculty):
     assert list(survey.questions.values_list("position", flat=True)) == [1, 2, 3, 4, 5, 6]
 
 
+@pytest.mark.parametrize("move", ["abc", "1\x00", "", str(10**30)])
+def test_moving_a_question_that_is_not_a_number_says_so_instead_of_failing(faculty, move):
+    survey = services.create_from_template("workshop_feedback", by=None)
+    url = reverse("survey_edit", args=[survey.pk])
+    response = faculty.post(url, {"move": move, "direction": "up"}, follow=True)
+    assert response.status_code == 200
+    assert "That question could not be moved" in response.content.decode()
+
+
 def test_a_round_has_at_most_one_survey_of_a_kind(faculty):
     from tests.factories import RoundFactory
 
