@@ -164,7 +164,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=9, minute=0),
     },
     # Report jobs whose worker died mid-render (or whose message was lost) are queued again.
-    "requeue-stale-report-jobs": {"task": "reports.tasks.requeue_stale_report_jobs", "schedule": 5 * 60},
+    "requeue-stale-report-jobs": {"task": "reports.tasks.requeue_stale_report_jobs", "schedule": 60},
 }
 
 AUTH_USER_MODEL = "fellowship.User"

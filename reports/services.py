@@ -24,8 +24,11 @@ from .models import ReportDownload, ReportJob
 logger = logging.getLogger(__name__)
 
 # A RENDERING job not finished this long after it started belongs to a worker that died (a report
-# takes well under a minute), and a QUEUED job this old lost its message: both are run again.
-STALE_AFTER = datetime.timedelta(minutes=15)
+# takes well under a minute: 5 s at ten times the paper's size), and a QUEUED job this old lost its
+# message: both are run again. With the beat sweep every minute, a killed worker's report is
+# finished within about 4 minutes. Should a live render ever take longer, the claim under lock
+# still lets only one attempt store its result.
+STALE_AFTER = datetime.timedelta(minutes=3)
 # A job whose worker died this many times (out of memory, say) fails instead of looping for ever.
 MAX_ATTEMPTS = 3
 MAX_SUPPRESS_BELOW = 100

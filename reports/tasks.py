@@ -15,5 +15,5 @@ def render_report(*, job_id: int) -> str | None:
 
 @shared_task(acks_late=True)
 def requeue_stale_report_jobs() -> int:
-    """Run by Celery beat every 5 minutes: queue again the jobs whose worker died or message was lost."""
+    """Run by Celery beat every minute: queue again the jobs whose worker died or message was lost."""
     return services.requeue_stale_jobs()

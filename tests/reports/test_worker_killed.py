@@ -62,7 +62,7 @@ def test_a_killed_worker_s_report_is_completed_once_by_another(settings):
         assert job.state == ReportState.RENDERING, "the report finished before it could be killed"
         assert (job.attempts, job.pdf.name) == (1, "")
 
-        # The dead worker's claim is only taken over once it is stale (15 minutes): let those
+        # The dead worker's claim is only taken over once it is stale (3 minutes): let those
         # minutes pass for this job, then the beat task queues it again for a new worker.
         ReportJob.objects.filter(pk=job.pk).update(
             started_at=F("started_at") - datetime.timedelta(minutes=20)
