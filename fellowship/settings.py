@@ -206,6 +206,10 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Fellowship in Clinical AI] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Fellowship Manager"
+# Accept the code of the 30-second step before or after as well (RFC 6238 section 5.2 allows one
+# step for network delay and clock drift): a code typed as its step ends is not refused. Each code
+# still works only once (allauth records used codes).
+MFA_TOTP_TOLERANCE = 1
 # Roles that hold personal data of others: they must set up MFA before any other page.
 MFA_REQUIRED_ROLES = ["faculty", "panellist", "funder"]
 

@@ -121,3 +121,22 @@ def test_password_reset_sends_a_link(client):
     client.post(reverse("account_reset_password"), {"email": user.email})
     assert len(mail.outbox) == 1
     assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_a_code_from_the_neighbouring_30_second_step_is_accepted_but_not_older():
+    """A code typed just as its step ends still works (one step each way, RFC 6238 5.2)."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import hotp_value, validate_totp_code
+
+    from ..conftest import TOTP_SECRET
+
+    step = int(time.time()) // 30
+
+    def code(counter: int) -> str:
+        return f"{hotp_value(TOTP_SECRET, counter):06d}"
+
+    assert validate_totp_code(TOTP_SECRET, code(step - 1))
+    assert validate_totp_code(TOTP_SECRET, code(step + 1))
+    # A code from a minute and a half ago is refused.
+    assert not validate_totp_code(TOTP_SECRET, code(int(time.time()) // 30 - 3))
