@@ -13,6 +13,7 @@ import logging
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from fellowship.audit import record
@@ -284,21 +285,14 @@ def requeue_stale_jobs(now: datetime.datetime | None = None) -> int:
     a lock, so a job queued twice still renders once. Returns how many it queued.
     """
     cutoff = (now or timezone.now()) - STALE_AFTER
-    unsent = ReportJob.objects.filter(
-        state=ReportState.QUEUED, step=UNSENT, requested_at__gte=cutoff
-    )
-    ids = (
-        list(unsent.values_list("pk", flat=True))
-        + list(
-            ReportJob.objects.filter(
-                state=ReportState.RENDERING, started_at__lt=cutoff
-            ).values_list("pk", flat=True)
+    ids = list(
+        ReportJob.objects.filter(
+            Q(state=ReportState.QUEUED, step=UNSENT)
+            | Q(state=ReportState.QUEUED, requested_at__lt=cutoff)
+            | Q(state=ReportState.RENDERING, started_at__lt=cutoff)
         )
-        + list(
-            ReportJob.objects.filter(state=ReportState.QUEUED, requested_at__lt=cutoff).values_list(
-                "pk", flat=True
-            )
-        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     for job_id in ids:
         _queue(job_id)
