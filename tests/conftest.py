@@ -72,12 +72,17 @@ def login(client):
 ROLE_NAMES = [r.value for r in Role]
 
 
-@pytest.fixture
-def role_users(db):
-    """One person for each role plus an outsider (signed in, no role), keyed by role name."""
+def make_people() -> dict:
+    """One person for each role plus an outsider (no role), keyed by role name."""
     users = {role: make_person(role) for role in ROLE_NAMES}
     users["outsider"] = make_person()
     return users
+
+
+@pytest.fixture
+def role_users(db):
+    """One person for each role plus an outsider (signed in, no role), keyed by role name."""
+    return make_people()
 
 
 for _role in [*ROLE_NAMES, "outsider"]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from .conftest import ROLE_NAMES, make_person
+from .conftest import ROLE_NAMES, make_people
 from .test_access import EXPECTED, build_world
 
 pytestmark = pytest.mark.django_db
@@ -62,18 +62,12 @@ PERSONAL = [
 ]
 
 
-def _people() -> dict:
-    users = {role: make_person(role) for role in ROLE_NAMES}
-    users["outsider"] = make_person()
-    return users
-
-
 @pytest.fixture
 def worlds(db):
     """Theirs first, so that their cohort comes before ours and a report "as of" their cohort
     covers none of the cohorts our funder pays for."""
-    theirs = build_world(_people())
-    ours = build_world(_people())
+    theirs = build_world(make_people())
+    ours = build_world(make_people())
     return theirs, ours
 
 
