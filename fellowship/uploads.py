@@ -88,17 +88,17 @@ SENT_AS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
-def stored_kind(field_file) -> str | None:
+def stored_kind(head: bytes) -> str | None:
     """The kind of a stored file by its leading bytes (the uploads' kinds, or our XLSX reports)."""
-    with field_file.open("rb") as handle:
-        head = handle.read(16)
     return sniff(head) or ("xlsx" if head.startswith(b"PK\x03\x04") else None)
 
 
 def attachment(field_file, *, download_name: str) -> FileResponse:
     """Send a stored file as a download that the browser must not render or sniff, typed and
     named by its content."""
-    kind = stored_kind(field_file)
+    handle = field_file.open("rb")  # read once: its head decides the type, then it is sent
+    kind = stored_kind(handle.read(16))
+    handle.seek(0)
     if kind is None:
         content_type = "application/octet-stream"
     else:
@@ -108,7 +108,7 @@ def attachment(field_file, *, download_name: str) -> FileResponse:
             has_extension = bool(dot) and extension.isalnum() and len(extension) <= 5
             download_name = f"{stem if has_extension else download_name}{suffixes[0]}"
     response = FileResponse(
-        field_file.open("rb"), as_attachment=True, filename=download_name, content_type=content_type
+        handle, as_attachment=True, filename=download_name, content_type=content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
