@@ -109,11 +109,11 @@ GUEST_SPEAKERS = (
 def _guest_speakers() -> str:
     """Two industry and two regulator speakers per cohort, spread over its workshops in date order."""
     added = 0
+    industry = [g for g in GUEST_SPEAKERS if g[3] == SpeakerSector.INDUSTRY]
+    regulators = [g for g in GUEST_SPEAKERS if g[3] == SpeakerSector.REGULATOR]
     cohorts = Workshop.objects.order_by().values_list("cohort_id", flat=True).distinct()
     for cohort_id in cohorts:
         workshops = list(Workshop.objects.filter(cohort_id=cohort_id).order_by("date", "pk"))
-        industry = [g for g in GUEST_SPEAKERS if g[3] == SpeakerSector.INDUSTRY]
-        regulators = [g for g in GUEST_SPEAKERS if g[3] == SpeakerSector.REGULATOR]
         chosen = [
             group[(cohort_id + k) % len(group)] for group in (industry, regulators) for k in (0, 1)
         ]
