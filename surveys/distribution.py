@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from fellowship.dates import start_of_day
 from fellowship.models import Cohort, Fellow, User, Workshop
 from fellowship.notifications import notify
 from recruitment.models import RecruitmentRound
@@ -266,10 +267,6 @@ def completion_list(survey: Survey) -> CompletionList:
 # Reminders --------------------------------------------------------------------------------------
 
 
-def _start_of_day(day) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 def send_reminders(*, now: datetime | None = None) -> int:
     """E-mail one reminder to each person who has not answered an open survey and has heard
     nothing about it (invitation or reminder) for the survey's `reminder_every_days` days.
@@ -291,7 +288,7 @@ def send_reminders(*, now: datetime | None = None) -> int:
     sent = 0
     for survey in surveys:
         # Heard from us on or before this day: due for a reminder today.
-        due = _start_of_day(today - timedelta(days=survey.reminder_every_days - 1))
+        due = start_of_day(today - timedelta(days=survey.reminder_every_days - 1))
         pending = (
             Invitation.objects.filter(
                 survey=survey, completed=False, person__is_active=True, invited_at__lt=due

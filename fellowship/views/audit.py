@@ -8,16 +8,11 @@ import datetime as dt
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
-from django.utils import timezone
 from rules.contrib.views import permission_required
 
+from ..dates import start_of_day
 from ..forms import AuditFilterForm
 from ..models import AuditEvent
-
-
-def _day_start(day: dt.date) -> dt.datetime:
-    """Midnight at the start of `day` in the programme's time zone (Europe/London)."""
-    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 @permission_required("fellowship.view_audit_log", raise_exception=True)
@@ -33,9 +28,9 @@ def audit_log(request):
         if data["action"]:
             events = events.filter(action=data["action"])
         if data["since"]:
-            events = events.filter(at__gte=_day_start(data["since"]))
+            events = events.filter(at__gte=start_of_day(data["since"]))
         if data["until"]:
-            events = events.filter(at__lt=_day_start(data["until"] + dt.timedelta(days=1)))
+            events = events.filter(at__lt=start_of_day(data["until"] + dt.timedelta(days=1)))
     elif form.is_bound:
         events = events.none()
     page = Paginator(events, 50).get_page(request.GET.get("page"))
