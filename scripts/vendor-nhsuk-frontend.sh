@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Copies the compiled nhsuk-frontend build into static/vendor/nhsuk-frontend/.
-# We serve the package's own CSS and JS (no Sass build); see shared/notes/stack.md for the gotchas:
+# We serve the package's own CSS and JS (no Sass build); the gotchas:
 #  - the CSS points at root-relative url(/assets/...), which ManifestStaticFilesStorage leaves alone
 #    and which then 404; we rewrite them to url(assets/...) beside the CSS so collectstatic hashes them;
 #  - the CSS loads Frutiger from an NHS host that this service's CSP (font-src 'self') refuses,

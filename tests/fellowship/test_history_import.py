@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import shutil
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -13,10 +12,11 @@ from openpyxl import Workbook
 from fellowship.enums import FellowStatus
 from fellowship.importer import ImportFailed, import_tables, read_sources
 from fellowship.models import Cohort, Fellow, Funder, Organisation, Region, Workshop
+from tests.paths import EXAMPLE_HISTORY
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "spec" / "example-history"
+EXAMPLE = EXAMPLE_HISTORY
 COHORTS = "number,start_date,end_date\n1,2021-09-01,2022-08-31\n2,2022-09-01,2023-08-31\n"
 FELLOWS = (
     "ref,cohort,region,profession,specialty,funder,status,project\n"

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import shutil
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -13,10 +12,11 @@ from django.core.management import call_command
 from fellowship.enums import MentoringStatus
 from fellowship.importer import ImportFailed, import_tables, read_sources, registered_tables
 from fellowship.models import MentorPairing
+from tests.paths import EXAMPLE_HISTORY
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "spec" / "example-history"
+EXAMPLE = EXAMPLE_HISTORY
 COHORTS = "number\n1\n2\n"
 FELLOWS = (
     "ref,cohort,region,profession,specialty,funder,status,project\n"

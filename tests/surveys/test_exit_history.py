@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import shutil
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -18,10 +17,11 @@ from surveys.enums import QuestionKind
 from surveys.history import history_survey
 from surveys.models import Answer, Invitation, Response, Survey
 from tests.factories import UserFactory
+from tests.paths import EXAMPLE_HISTORY
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "spec" / "example-history"
+EXAMPLE = EXAMPLE_HISTORY
 COHORTS = "number,start_date,end_date\n1,2021-09-01,2022-08-31\n2,2022-09-01,2023-08-31\n"
 HEADER = (
     "cohort,recommend,archetypes,career_next_12_months,achieved:ai_fundamentals,"

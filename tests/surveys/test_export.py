@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -19,10 +18,11 @@ from surveys.enums import ANONYMITY_THRESHOLD
 from surveys.models import Answer, Response
 from tests.conftest import make_person
 from tests.factories import CohortFactory, UserFactory
+from tests.paths import EXAMPLE_HISTORY
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "spec" / "example-history"
+EXAMPLE = EXAMPLE_HISTORY
 
 EXIT_COLUMNS = (
     ["cohort", "recommend"]
