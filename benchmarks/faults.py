@@ -562,8 +562,13 @@ def build() -> dict:
         for n in range(21)
     )
     RoleGrant.objects.bulk_create(RoleGrant(user=u, role=Role.FACULTY) for u in faculty)
+    # The fault runs ask for reports at thresholds 7 and 8: only the equality team may.
+    from django.contrib.auth.models import Permission
+
+    equality = Permission.objects.get(codename="view_equality_monitoring")
     for user in faculty:
         TOTP.activate(user, "JBSWY3DPEHPK3PXPFAULTSTEST")
+        user.user_permissions.add(equality)
     sessions = [signed_in_session(u) for u in faculty]
     latest = Cohort.objects.order_by("-number").first()
     _, drafts = build_drafts(400, closes_in=datetime.timedelta(days=1))

@@ -59,3 +59,19 @@ def domain_names() -> list[str]:
         for name in source():
             names.setdefault(name.casefold(), name)
     return sorted(names.values(), key=str.casefold)
+
+
+# Access given person by person on the people page ------------------------------------------------
+
+person_accesses: list = []
+
+
+def person_access(cls):
+    """Register a class whose instances add an access section to the people page.
+
+    `section(viewer, person) -> dict | None` gives the section's context (with `key`, the name of
+    its form, and `template`), or None to leave it out for this viewer; `save(viewer, person,
+    data) -> message` changes the access, raising PermissionDenied or ValidationError.
+    """
+    person_accesses.append(cls())
+    return cls

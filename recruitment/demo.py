@@ -153,7 +153,7 @@ def build_demo() -> list[str]:
     notes = [
         f"\nOpen recruitment round: {rnd.name}, closing {timezone.localtime(closes):%-d %B %Y %H:%M %Z}"
     ]
-    return notes + _closed_round(cohort, regions, london, now=now)
+    return notes + _closed_round(cohort, regions, london, now=now) + _equality_access()
 
 
 # The closed round ------------------------------------------------------------------------------
@@ -340,4 +340,26 @@ def _closed_round(cohort: Cohort, regions: list[Region], london: Region, *, now)
         f"{sum(1 for *_, agreed in INTERVIEWS if agreed)}; an offer to "
         f"{offer.application.applicant.full_name} ({offer.application.applicant.email}) waits for "
         f"a reply by {timezone.localtime(offer.respond_by):%-d %B %Y}."
+    ]
+
+
+def _equality_access() -> list[str]:
+    """faculty1 may see equality monitoring and give access to it; faculty2 may do neither.
+
+    The first person who manages access is set up by whoever runs the service (here, directly),
+    as a superuser would in the admin; after that access is given on the people page.
+    """
+    from django.contrib.auth.models import Permission
+
+    from .rules import EQUALITY_PERMISSION, MANAGE_EQUALITY_ACCESS
+
+    faculty1 = User.objects.get(email=f"faculty1@{DOMAIN}")
+    for name in (EQUALITY_PERMISSION, MANAGE_EQUALITY_ACCESS):
+        app_label, codename = name.split(".")
+        faculty1.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    return [
+        "\nEquality monitoring: faculty1 can see the figures and give access to them on the people "
+        "page; faculty2 can do neither (and cannot give it to themselves)."
     ]

@@ -5,10 +5,16 @@ builds the selection funnel (applied, longlisted, shortlisted, interviewed, offe
 an application has "reached" every funnel stage up to its `furthest_stage`, so one that was
 shortlisted and then withdrew still counts as applied, longlisted and shortlisted.
 
-Published counts go through small-number suppression (fellowship.suppression): a count below
-the threshold shows as `<K`, and a complementary count is hidden too wherever the stage totals
-would give the first away. A rate, an adverse-impact ratio or a relative likelihood that needs
-a hidden count is not shown either.
+Published counts go through the disclosure-control policy (fellowship.suppression, read from the
+settings by `policy()`): a count below the threshold shows as `<K`, a count hidden so that the
+stage totals cannot give a small one away shows as `[c]`, and shown counts are rounded when the
+policy rounds. A reader knows that a group's count never grows from one stage to the next, and
+the policy takes that into account. A rate, an adverse-impact ratio or a relative likelihood that
+needs a hidden count is not shown; the others are worked out from the counts as published.
+
+A round's figures are worked out only once the round has closed (`for_round` returns None
+before): while applications are still coming in, two looks a little apart would differ by the
+person who had just applied. A cohort's figures likewise wait until every round of it has closed.
 
 Applications without an equality record (the form is optional) count as "Not stated", with
 blank and "prefer not to say" answers, so the groups add up to the stage totals. Every group of
@@ -26,10 +32,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, QuerySet, TextChoices
+from django.utils import timezone
 
 from fellowship.figures import pct
-from fellowship.suppression import Figure, suppression_mask
+from fellowship.suppression import Figure, Policy, publish_table
 
 from . import stats
 from .enums import (
@@ -42,7 +50,17 @@ from .enums import (
     Stage,
     YesNoPrefer,
 )
-from .models import Application, EqualityRecord
+from .models import Application, EqualityRecord, RecruitmentRound
+
+
+def policy(threshold: int | None = None) -> Policy:
+    """The disclosure-control policy of the settings (EQUALITY_SUPPRESS_BELOW, EQUALITY_ROUND_TO).
+
+    `threshold` replaces the setting's, for a report made below it for the equality team's own use.
+    """
+    below = settings.EQUALITY_SUPPRESS_BELOW if threshold is None else threshold
+    return Policy(below, settings.EQUALITY_ROUND_TO)
+
 
 NOT_STATED = "not_stated"
 NOT_STATED_LABEL = "Not stated"
@@ -227,7 +245,7 @@ class Likelihood:
     def note(self) -> str:
         """Plain words for the person reading the table."""
         if self.suppressed:
-            return "Not shown: the numbers are too small to publish."
+            return "Not shown: it needs a count that is hidden in the table above."
         if self.ratio is None:
             return "Cannot be worked out: nobody to compare with, or nobody else was appointed."
         if self.too_small:
@@ -258,7 +276,20 @@ class Funnel:
     groups: tuple[Group, ...]
     # Everyone reaching each stage: published as it is, since it is not equality data.
     totals: tuple[int, ...]
-    threshold: int
+    policy: Policy
+
+    @property
+    def threshold(self) -> int:
+        return self.policy.threshold
+
+    @property
+    def footnotes(self) -> list[str]:
+        """What the symbols of the counts table mean (and that counts are rounded, if they are)."""
+        return self.policy.footnotes(figure for group in self.groups for figure in group.counts)
+
+    @property
+    def any_rate_hidden(self) -> bool:
+        return any(rate.suppressed for group in self.groups for rate in group.rates)
 
     @property
     def steps(self) -> tuple[tuple[str, str], ...]:
@@ -289,11 +320,6 @@ class Funnel:
         notes = []
         if not self.totals or not self.totals[0]:
             return ["Nobody has applied yet."]
-        if self.any_suppressed:
-            notes.append(
-                f"Counts below {self.threshold} are shown as <{self.threshold}. Some other counts are hidden too, "
-                "so that a small one cannot be worked out from the totals. Rates that need a hidden count are not shown."
-            )
         if not self.totals[-1]:
             notes.append(
                 "Nobody has been appointed yet, so the likelihood of appointment from shortlisting "
@@ -343,13 +369,14 @@ def funnel_by(
     characteristic: str,
     applications: QuerySet[Application],
     *,
-    threshold: int,
+    policy: Policy,
     totals: list[int] | None = None,
 ) -> Funnel:
     """The funnel of `applications` by one characteristic (a field of EqualityRecord).
 
     Two aggregate queries: the stage totals (skipped when `totals` is given) and the answers by
-    furthest stage. `threshold` is the suppression threshold (0 publishes every count).
+    furthest stage. `policy` is the disclosure-control policy (`policy()`; a threshold of 0
+    publishes every count).
     """
     spec = CHARACTERISTICS[characteristic]
     totals = stage_totals(applications) if totals is None else list(totals)
@@ -377,7 +404,7 @@ def funnel_by(
     keys = [key for key, _ in spec.groups] + unknown + [NOT_STATED]
     names = [label for _, label in spec.groups] + unknown + [NOT_STATED_LABEL]
     table = [stated.get(key, zero) for key in keys[:-1]] + [not_stated]
-    return _publish(spec, keys, names, table, totals, threshold)
+    return _publish(spec, keys, names, table, totals, policy)
 
 
 def _publish(
@@ -386,22 +413,27 @@ def _publish(
     labels: list[str],
     table: list[list[int]],
     totals: list[int],
-    threshold: int,
+    policy: Policy,
 ) -> Funnel:
-    # The stage totals are published, so the groups of a stage form a line with a total.
-    mask = suppression_mask(table, threshold, rows_have_totals=False, columns_have_totals=True)
+    # The stage totals are published, so the groups of a stage form a line with a total; and a
+    # group's count never grows along its row, which a reader knows too.
+    figures = publish_table(
+        table, policy, rows_have_totals=False, columns_have_totals=True, monotone_rows=True
+    )
+    # Everything below is worked out from the counts as published (rounded, if the policy
+    # rounds), so that no rate or likelihood gives away more than the counts do.
+    shown = [[figure.count for figure in row] for row in figures]
     steps = range(len(FUNNEL) - 1)
-    # Rates, only where both counts are published.
 
     def step_hidden(r: int, i: int) -> bool:
-        return mask[r][i] or mask[r][i + 1]
+        return shown[r][i] is None or shown[r][i + 1] is None
 
     def published(r: int, i: int) -> tuple[int | None, int | None]:
-        return (None, None) if step_hidden(r, i) else (table[r][i + 1], table[r][i])
+        return (None, None) if step_hidden(r, i) else (shown[r][i + 1], shown[r][i])
 
     rates = [
-        [None if step_hidden(r, i) else stats.rate(row[i + 1], row[i]) for i in steps]
-        for r, row in enumerate(table)
+        [None if step_hidden(r, i) else stats.rate(shown[r][i + 1], shown[r][i]) for i in steps]
+        for r in range(len(table))
     ]
     # Adverse-impact ratios against the most successful stated group whose rate is shown.
     ratios: list[list[float | None]] = [[None] * len(steps) for _ in keys]
@@ -412,63 +444,75 @@ def _publish(
     shortlisted, appointed = FUNNEL.index(Stage.SHORTLISTED), FUNNEL.index(Stage.APPOINTED)
     groups = []
     for r, key in enumerate(keys):
-        figures = tuple(
-            Figure(f"<{threshold}", None, True)
-            if mask[r][i]
-            else Figure(str(table[r][i]), table[r][i], False)
-            for i in range(len(FUNNEL))
-        )
         group_rates = tuple(
             Rate(FUNNEL[i], FUNNEL[i + 1], *published(r, i), ratios[r][i], step_hidden(r, i))
             for i in steps
         )
         likelihood = None
         if key != NOT_STATED:
-            hidden = mask[r][shortlisted] or mask[r][appointed]
-            mine_short, mine_appointed = table[r][shortlisted], table[r][appointed]
-            # Everyone else, from the published totals: comparing with the other stated groups
-            # alone would let the interval give away a hidden "Not stated" count.
-            rest_short, rest_appointed = (
-                totals[shortlisted] - mine_short,
-                totals[appointed] - mine_appointed,
-            )
-            if hidden:
+            mine_short, mine_appointed = shown[r][shortlisted], shown[r][appointed]
+            if mine_short is None or mine_appointed is None:
                 likelihood = Likelihood(None, None, None, None, True, True)
             else:
+                # Everyone else, from the published totals: comparing with the other stated
+                # groups alone would let the interval give away a hidden "Not stated" count.
+                # (Rounded counts can overshoot a total by a little: never below nobody.)
+                rest_short = max(totals[shortlisted] - mine_short, 0)
+                rest_appointed = min(max(totals[appointed] - mine_appointed, 0), rest_short)
                 result = stats.relative_likelihood(
                     mine_appointed, mine_short, rest_appointed, rest_short
                 )
                 likelihood = Likelihood(
                     result.ratio, result.low, result.high, result.p_value, result.too_small, False
                 )
-        groups.append(Group(key, labels[r], key != NOT_STATED, figures, group_rates, likelihood))
+        groups.append(
+            Group(key, labels[r], key != NOT_STATED, tuple(figures[r]), group_rates, likelihood)
+        )
     return Funnel(
         characteristic=spec.field,
         label=spec.label,
         stages=tuple((stage, STAGE_LABELS[stage]) for stage in FUNNEL),
         groups=tuple(groups),
         totals=tuple(totals),
-        threshold=threshold,
+        policy=policy,
     )
 
 
 def monitoring(
     applications: QuerySet[Application],
     *,
-    threshold: int,
+    policy: Policy,
     characteristics: Iterable[str] | None = None,
 ) -> list[Funnel]:
     """Every characteristic's funnel for these applications: 1 + one aggregate query per characteristic."""
     totals = stage_totals(applications)
     return [
-        funnel_by(name, applications, threshold=threshold, totals=totals)
+        funnel_by(name, applications, policy=policy, totals=totals)
         for name in (characteristics or CHARACTERISTICS)
     ]
 
 
-def for_round(round, *, threshold: int) -> list[Funnel]:
-    return monitoring(Application.objects.filter(round=round), threshold=threshold)
+def round_closed(round: RecruitmentRound, *, now=None) -> bool:
+    """Whether the round's deadline has passed, so its equality figures may be worked out."""
+    return round.closes_at <= (now or timezone.now())
 
 
-def for_cohort(cohort, *, threshold: int) -> list[Funnel]:
-    return monitoring(Application.objects.filter(round__cohort=cohort), threshold=threshold)
+def cohort_closed(cohort, *, now=None) -> bool:
+    """Whether every recruitment round of the cohort has closed (true of a cohort with none)."""
+    return not RecruitmentRound.objects.filter(
+        cohort=cohort, closes_at__gt=now or timezone.now()
+    ).exists()
+
+
+def for_round(round: RecruitmentRound, *, policy: Policy, now=None) -> list[Funnel] | None:
+    """The round's funnels, or None while it is still open."""
+    if not round_closed(round, now=now):
+        return None
+    return monitoring(Application.objects.filter(round=round), policy=policy)
+
+
+def for_cohort(cohort, *, policy: Policy, now=None) -> list[Funnel] | None:
+    """The cohort's funnels (all its rounds together), or None while any of its rounds is open."""
+    if not cohort_closed(cohort, now=now):
+        return None
+    return monitoring(Application.objects.filter(round__cohort=cohort), policy=policy)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from fellowship.enums import Role
 from fellowship.hooks import home_panel, resume_url
 
+from . import equality_access  # noqa: F401  (registers the people page's equality access section)
 from .deadlines import time_left
 from .models import Application, RecruitmentRound
 

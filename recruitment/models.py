@@ -309,7 +309,10 @@ class EqualityRecord(models.Model):
 
     class Meta:
         default_permissions = ()
-        permissions = [("view_equality_monitoring", "Can see equality monitoring aggregates")]
+        permissions = [
+            ("view_equality_monitoring", "Can see equality monitoring aggregates"),
+            ("manage_equality_access", "Can give and take away access to equality monitoring"),
+        ]
 
     def __str__(self) -> str:
         return "Equality monitoring record"  # never the application's reference

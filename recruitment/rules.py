@@ -7,12 +7,21 @@ from fellowship.rules import is_applicant, is_faculty
 
 from .enums import Stage
 
-__all__ = ["is_applicant", "is_draft", "is_faculty", "is_own_application", "may_see_equality"]
+__all__ = [
+    "is_applicant",
+    "is_draft",
+    "is_faculty",
+    "is_own_application",
+    "may_give_equality_access",
+    "may_see_equality",
+]
 
 
 @rules.predicate
 def is_own_application(user, application) -> bool:
-    return bool(application is not None and user.is_authenticated and application.applicant_id == user.pk)
+    return bool(
+        application is not None and user.is_authenticated and application.applicant_id == user.pk
+    )
 
 
 @rules.predicate
@@ -20,20 +29,41 @@ def is_draft(user, application) -> bool:
     return application is not None and application.stage == Stage.DRAFT
 
 
+# Equality monitoring: the one definition of who may see its figures and who may give access.
+# Both are Django permissions held person by person (EqualityRecord's Meta), read here alone.
+EQUALITY_PERMISSION = "recruitment.view_equality_monitoring"
+MANAGE_EQUALITY_ACCESS = "recruitment.manage_equality_access"
+
+
 @rules.predicate
 def holds_equality_permission(user) -> bool:
-    """The dedicated permission, granted person by person (Django's permission tables)."""
+    """The permission to see equality monitoring, given person by person (Django's tables)."""
     return bool(user.is_authenticated and ModelBackend().has_perm(user, EQUALITY_PERMISSION))
 
 
-EQUALITY_PERMISSION = "recruitment.view_equality_monitoring"
+@rules.predicate
+def holds_equality_access_management(user) -> bool:
+    """The separate permission to give and take away the first (never implied by holding it)."""
+    return bool(user.is_authenticated and ModelBackend().has_perm(user, MANAGE_EQUALITY_ACCESS))
+
+
+@rules.predicate
+def is_someone_else(user, person) -> bool:
+    return bool(person is not None and user.is_authenticated and person.pk != user.pk)
+
+
 may_see_equality = is_faculty & holds_equality_permission
+# Holding the permission to see the figures does not let anyone give it: that is a manager's (or
+# a superuser's), and nobody changes their own access.
+may_give_equality_access = (is_faculty & holds_equality_access_management) | rules.is_superuser
 
 
 rules.add_perm("recruitment.manage_rounds", is_faculty)
 rules.add_perm("recruitment.list_applications", is_faculty)
 rules.add_perm("recruitment.apply", rules.is_authenticated)
 rules.add_perm("recruitment.see_equality", may_see_equality)
+rules.add_perm("recruitment.give_equality_access", may_give_equality_access)
+rules.add_perm("recruitment.change_equality_access_of", may_give_equality_access & is_someone_else)
 
 
 # Offers (issue 4/9) ---------------------------------------------------------------------------

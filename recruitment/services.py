@@ -268,9 +268,15 @@ def mark_ineligible(application: Application, *, by: User, reason: str) -> None:
 
 
 def record_equality(application: Application, answers: dict[str, str], *, by: User) -> EqualityRecord:
-    """Store the applicant's optional equality-monitoring answers, once, apart from the application."""
+    """Store the applicant's optional equality-monitoring answers, once, apart from the application.
+
+    Only while the round is open: its equality figures are worked out once it has closed, and an
+    answer arriving later would change them between two looks (recruitment.equality).
+    """
     if application.applicant_id != by.pk or application.is_draft:
         raise ValidationError("Equality monitoring is offered after you submit your application")
+    if not application.round.is_open():
+        raise ValidationError("The equality monitoring questions closed with the round")
     record, _ = EqualityRecord.objects.update_or_create(application=application, defaults=answers)
     return record
 

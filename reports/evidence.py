@@ -9,10 +9,12 @@ same whatever the number of fellows, applicants, projects or responses (tests pi
 monitoring is read only through `recruitment.equality`; survey results only through
 `surveys.services.results`; portfolio counts through `portfolio.services.evidence_counts`.
 
-Published equality counts (objective 4's gender tables) go through small-number suppression:
-a count below the threshold shows as `<K` with no percentage, and a complementary count in the
-same column is hidden too where the column total would give it away. Nothing else in the report
-is equality data, so nothing else is suppressed.
+Published equality counts (objective 4's gender table) go through the disclosure-control policy
+(fellowship.suppression), the same as the equality monitoring pages: the table is two columns of
+the cohort's selection funnel by sex (applied, appointed) with their totals, a small count shows
+as `<K`, a count hidden so that the totals cannot give a small one away as `[c]`, and shown
+counts are rounded when the policy rounds. They appear only once every recruitment round of the
+cohort has closed. Nothing else in the report is equality data, so nothing else is suppressed.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -29,7 +30,7 @@ from fellowship.enums import NON_MEDICAL_PROFESSIONS, FellowStatus, Profession, 
 from fellowship.figures import count_pct, pct, share
 from fellowship.mentoring import sharing_counts
 from fellowship.models import Cohort, Fellow, MentorPairing, Speaker, Workshop
-from fellowship.suppression import Figure, distribution
+from fellowship.suppression import Figure, Policy, publish_table, with_share
 from portfolio.enums import EntryKind
 from portfolio.models import PortfolioEntry
 from portfolio.services import evidence_counts
@@ -140,8 +141,9 @@ class ProfessionCount:
 class Objective4:
     applicants: int  # cohort N's applications that were submitted
     appointed: int  # of those, appointed
-    gender: tuple[GenderRow, ...]
-    threshold: int
+    gender: tuple[GenderRow, ...]  # empty while a round of cohort N is open
+    policy: Policy
+    recruiting: bool  # a recruitment round of cohort N is still open: no equality figures yet
     non_medic_fellows: int
     non_medic_of: int  # fellows of the cohorts in which non-medics appear
     non_medic_cohorts: tuple[int, ...]
@@ -149,8 +151,19 @@ class Objective4:
     professions: tuple[ProfessionCount, ...]  # non-medic professions with any fellow
 
     @property
+    def threshold(self) -> int:
+        return self.policy.threshold
+
+    @property
     def any_suppressed(self) -> bool:
         return any(row.applicants.suppressed or row.fellows.suppressed for row in self.gender)
+
+    @property
+    def footnotes(self) -> list[str]:
+        """What the gender table's symbols mean (and that counts are rounded, if they are)."""
+        return self.policy.footnotes(
+            figure for row in self.gender for figure in (row.applicants, row.fellows)
+        )
 
 
 @dataclass(frozen=True)
@@ -237,6 +250,13 @@ class DataUsed:
     counts: tuple[TableCount, ...]
     generated_at: datetime.datetime
     suppress_below: int
+    round_to: int = 0  # equality counts shown rounded to the nearest multiple (0: not rounded)
+    policy_threshold: int = 0  # the policy's threshold when it was built (EQUALITY_SUPPRESS_BELOW)
+
+    @property
+    def internal(self) -> bool:
+        """Built at another equality threshold than the policy's: for the equality team alone."""
+        return self.suppress_below != self.policy_threshold
 
 
 @dataclass(frozen=True)
@@ -263,11 +283,10 @@ def compute_evidence(cohort_number: int, *, suppress_below: int | None = None) -
     """The report's evidence for cohorts 1..`cohort_number` (raises UnknownCohort if there is none).
 
     `suppress_below` is the small-number threshold for equality counts (default: the setting
-    EQUALITY_SUPPRESS_BELOW; 0 publishes every count). Reads only; a fixed number of queries.
+    EQUALITY_SUPPRESS_BELOW; 0 publishes every count); the rest of the disclosure-control policy
+    (rounding) comes from the settings. Reads only; a fixed number of queries.
     """
-    threshold = settings.EQUALITY_SUPPRESS_BELOW if suppress_below is None else suppress_below
-    if threshold < 0:
-        raise ValueError("The suppression threshold cannot be negative")
+    rules = equality.policy(suppress_below)  # raises ValueError for a negative threshold
     cohorts = list(Cohort.objects.filter(number__lte=cohort_number).order_by("number"))
     if not cohorts or cohorts[-1].number != cohort_number:
         raise UnknownCohort(f"There is no cohort {cohort_number}")
@@ -283,12 +302,12 @@ def compute_evidence(cohort_number: int, *, suppress_below: int | None = None) -
         objective1=_objective1(cohort_number, fellows, survey_used, survey),
         objective2=_objective2(survey_used, survey),
         objective3=_objective3(cohort_number),
-        objective4=_objective4(cohort, fellows, threshold),
+        objective4=_objective4(cohort, fellows, rules),
         objective5=objective5,
         objective6=_objective6(cohort_number, portfolio, objective5),
         objective7=_objective7(cohort_number, numbers, fellows),
         objective8=_objective8(cohort_number, portfolio),
-        data=_data_used(cohort_number, numbers, threshold),
+        data=_data_used(cohort_number, numbers, rules),
     )
 
 
@@ -405,13 +424,19 @@ def _objective3(n: int) -> Objective3:
     )
 
 
-def _objective4(cohort: Cohort, fellows: FellowCounts, threshold: int) -> Objective4:
-    # Raw counts by gender at every stage (threshold 0), read only through recruitment.equality;
-    # the report publishes two columns of them, each suppressed against its own total.
+def _objective4(cohort: Cohort, fellows: FellowCounts, rules: Policy) -> Objective4:
+    # Cohort N's counts by sex, read only through recruitment.equality (raw: policy 0), once the
+    # cohort's recruitment has closed. The report publishes two columns of the selection funnel,
+    # applied and appointed, with their totals; the policy hides what those two columns (and
+    # that nobody is appointed without applying) would give away.
+    applications = Application.objects.filter(round__cohort=cohort)
+    recruiting = not equality.cohort_closed(cohort)
     funnel = equality.funnel_by(
-        "sex", Application.objects.filter(round__cohort=cohort), threshold=0
+        "sex", applications.none() if recruiting else applications, policy=Policy(0)
     )
     appointed_at = FUNNEL.index(Stage.APPOINTED)
+    applicants = funnel.totals[0] if funnel.totals else 0
+    appointed = funnel.totals[appointed_at] if funnel.totals else 0
     groups = sorted(
         funnel.groups,
         key=lambda g: (
@@ -419,12 +444,16 @@ def _objective4(cohort: Cohort, fellows: FellowCounts, threshold: int) -> Object
             _GENDER_ORDER.index(g.key) if g.key in _GENDER_ORDER else len(_GENDER_ORDER),
         ),
     )
-    applied = {g.label: g.counts[0].count or 0 for g in groups}
-    appointed = {g.label: g.counts[appointed_at].count or 0 for g in groups}
-    applied_figures = distribution(applied, threshold)
-    appointed_figures = distribution(appointed, threshold)
+    published = publish_table(
+        [[g.counts[0].count or 0, g.counts[appointed_at].count or 0] for g in groups],
+        rules,
+        rows_have_totals=False,
+        columns_have_totals=True,
+        monotone_rows=True,
+    )
     gender = tuple(
-        GenderRow(g.label, applied_figures[g.label], appointed_figures[g.label]) for g in groups
+        GenderRow(g.label, with_share(applied, applicants), with_share(fellows, appointed))
+        for g, (applied, fellows) in zip(groups, published, strict=True)
     )
 
     by_cohort: dict[int, Counter[str]] = defaultdict(Counter)
@@ -445,10 +474,11 @@ def _objective4(cohort: Cohort, fellows: FellowCounts, threshold: int) -> Object
                 per_profession[profession] += count
     non_medics = sum(per_profession.values())
     return Objective4(
-        applicants=funnel.totals[0] if funnel.totals else 0,
-        appointed=funnel.totals[appointed_at] if funnel.totals else 0,
-        gender=gender,
-        threshold=threshold,
+        applicants=applicants,
+        appointed=appointed,
+        gender=gender if applicants else (),
+        policy=rules,
+        recruiting=recruiting,
         non_medic_fellows=non_medics,
         non_medic_of=of,
         non_medic_cohorts=non_medic_cohorts,
@@ -568,7 +598,7 @@ def _objective8(n: int, counts: dict[str, int]) -> Objective8:
     )
 
 
-def _data_used(n: int, numbers: tuple[int, ...], threshold: int) -> DataUsed:
+def _data_used(n: int, numbers: tuple[int, ...], rules: Policy) -> DataUsed:
     in_scope = Q(cohort__number__lte=n)
     counts = (
         ("Cohorts", len(numbers)),
@@ -591,5 +621,7 @@ def _data_used(n: int, numbers: tuple[int, ...], threshold: int) -> DataUsed:
         cohorts=numbers,
         counts=tuple(TableCount(table, rows) for table, rows in counts),
         generated_at=timezone.now(),
-        suppress_below=threshold,
+        suppress_below=rules.threshold,
+        round_to=rules.round_to,
+        policy_threshold=equality.policy().threshold,
     )

@@ -17,15 +17,25 @@ from .enums import ACTIVE_STATES, ReportState
 
 class ReportJobQuerySet(models.QuerySet["ReportJob"]):
     def for_user(self, user) -> ReportJobQuerySet:
-        """Faculty see every job; funders the finished reports covering a cohort they fund posts in."""
+        """The jobs this person may see and download.
+
+        Faculty see every job made at the policy's equality threshold (EQUALITY_SUPPRESS_BELOW),
+        and those who may see equality monitoring also the internal ones made at any other;
+        funders see the finished reports at the policy's threshold covering a cohort they fund
+        posts in, never an internal one.
+        """
         from fellowship.enums import Role
 
         if not user.is_authenticated:
             return self.none()
+        at_policy = Q(suppress_below=settings.EQUALITY_SUPPRESS_BELOW)
         if user.has_role(Role.FACULTY):
-            return self
+            if user.has_perm("reports.request_internal_report"):
+                return self
+            return self.filter(at_policy)
         if user.has_role(Role.FUNDER):
             return self.filter(
+                at_policy,
                 state=ReportState.DONE,
                 cohort__number__gte=models.Subquery(
                     # the first cohort the funder paid for: a report "as of cohort N" covers 1..N

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime
 import logging
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -59,10 +61,18 @@ def request_report(cohort, *, suppress_below: int, by) -> tuple[ReportJob, bool]
     that job is returned and nothing is written. Otherwise side effects: creates a QUEUED ReportJob
     requested by `by`, logs it to the audit log, and when the transaction commits, queues the
     `render_report` task for it.
-    Raises InvalidReportRequest for a threshold outside 0–100.
+    Raises InvalidReportRequest for a threshold outside 0–100, and PermissionDenied for a threshold
+    other than the policy's (EQUALITY_SUPPRESS_BELOW) unless `by` may make internal reports
+    (`reports.request_internal_report`: faculty who may see equality monitoring).
     """
     if not 0 <= suppress_below <= MAX_SUPPRESS_BELOW:
         raise InvalidReportRequest(f"The threshold must be between 0 and {MAX_SUPPRESS_BELOW}")
+    if suppress_below != settings.EQUALITY_SUPPRESS_BELOW and not (
+        by is not None and by.has_perm("reports.request_internal_report")
+    ):
+        raise PermissionDenied(
+            "Only faculty who may see equality monitoring can choose another equality threshold"
+        )
     identical = {"cohort": cohort, "suppress_below": suppress_below, "state__in": ACTIVE_STATES}
     with transaction.atomic():
         active = ReportJob.objects.select_for_update().filter(**identical).first()
@@ -84,7 +94,12 @@ def request_report(cohort, *, suppress_below: int, by) -> tuple[ReportJob, bool]
         by=by,
         reference=f"job {job.pk}",
         summary=f"Requested: as of cohort {cohort.number}, equality counts below "
-        f"{suppress_below} suppressed",
+        f"{suppress_below} suppressed"
+        + (
+            ""
+            if suppress_below == settings.EQUALITY_SUPPRESS_BELOW
+            else " (internal: not the policy's)"
+        ),
     )
     return job, True
 

@@ -87,3 +87,46 @@ def test_nobody_but_faculty_reaches_another_persons_record(name, worlds, client,
     assert got.pop("faculty") == expected["faculty"], url
     refused = {role: status for role, status in got.items() if role != "anonymous"}
     assert all(status in (403, 404, 405) for status in refused.values()), (url, refused)
+
+
+# Equality figures and reports made below or above the disclosure-control policy -----------------
+
+
+def _equality_team(user):
+    from django.contrib.auth.models import Permission
+
+    user.user_permissions.add(Permission.objects.get(codename="view_equality_monitoring"))
+    return user
+
+
+@pytest.mark.parametrize("threshold", [0, 10])
+def test_a_report_at_another_threshold_is_reached_only_by_the_equality_team(
+    threshold, worlds, client, login
+):
+    """The world's funder pays for the report's cohort, yet editing the URLs gets them nothing."""
+    theirs, ours = worlds
+    job = theirs["report_job"]
+    job.suppress_below = threshold
+    job.save(update_fields=["suppress_below"])
+    urls = [
+        reverse("report_detail", args=[job.pk]),
+        reverse("report_status", args=[job.pk]),
+        reverse("report_download", args=[job.pk, "pdf"]),
+    ]
+    people = [*theirs["users"].values(), *ours["users"].values()]
+    for url in urls:
+        got = {(user.email, login(user).get(url).status_code) for user in people}
+        assert all(status in (403, 404) for _, status in got), (url, got)
+        assert client.get(url).status_code == 302
+    team = login(_equality_team(ours["users"]["faculty"]))
+    assert all(team.get(url).status_code == 200 for url in urls)
+
+
+def test_a_rounds_equality_figures_are_reached_only_by_the_equality_team(worlds, login):
+    theirs, ours = worlds
+    url = reverse("equality_monitoring", args=[theirs["round"].pk])
+    people = [*theirs["users"].values(), *ours["users"].values()]
+    assert all(login(user).get(url).status_code == 403 for user in people)
+    # The permission without the faculty role is not enough either.
+    assert login(_equality_team(ours["users"]["panellist"])).get(url).status_code == 403
+    assert login(_equality_team(ours["users"]["faculty"])).get(url).status_code == 200

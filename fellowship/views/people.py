@@ -1,6 +1,5 @@
-"""Faculty pages for people and their roles."""
+"""Faculty pages for people and their roles, and the accesses other apps give person by person."""
 
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -9,8 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
 
-from .. import services
-from ..enums import Role
+from .. import hooks, services
 from ..forms import PersonSearchForm, RoleGrantForm
 from ..models import RoleGrant, User, roles_of
 
@@ -29,18 +27,28 @@ def person_list(request):
     rows = [(person, roles[person.pk]) for person in page.object_list]
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "fellowship/person_list.html", {"form": form, "page_obj": page, "rows": rows, "query": query.urlencode()})
+    return render(
+        request,
+        "fellowship/person_list.html",
+        {"form": form, "page_obj": page, "rows": rows, "query": query.urlencode()},
+    )
 
 
 @permission_required("fellowship.manage_people", raise_exception=True)
 def person_detail(request, pk: int):
     person = get_object_or_404(User, pk=pk)
-    if request.method == "POST" and request.POST.get("form") == "equality":
-        return _equality_access(request, person)
+    access = _access(request.POST.get("form")) if request.method == "POST" else None
+    if access is not None:
+        return _change_access(request, person, access)
     form = RoleGrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.grant_role(person, form.cleaned_data["role"], funder=form.cleaned_data["funder"], by=request.user)
+            services.grant_role(
+                person,
+                form.cleaned_data["role"],
+                funder=form.cleaned_data["funder"],
+                by=request.user,
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -53,42 +61,27 @@ def person_detail(request, pk: int):
         "form": form,
         "grants": grants,
         "fellowships": fellowships,
-        "equality_form": _equality_form(person),
+        "accesses": [
+            section
+            for access in hooks.person_accesses
+            if (section := access.section(request.user, person)) is not None
+        ],
     }
     return render(request, "fellowship/person_detail.html", context)
 
 
-class EqualityAccessForm(forms.Form):
-    may_see_equality = forms.BooleanField(
-        label="May see equality monitoring",
-        required=False,
-        help_text=(
-            "Counts of applicants by group at each stage of selection, never one person's "
-            "answers. Only for faculty."
-        ),
-    )
+def _access(key: str | None):
+    return next((access for access in hooks.person_accesses if access.key == key), None)
 
 
-def _equality_form(person: User) -> EqualityAccessForm | None:
-    """The form, for faculty and for anyone who still holds the permission."""
-    allowed = services.may_see_equality_monitoring(person)
-    if not allowed and not person.has_role(Role.FACULTY):
-        return None
-    return EqualityAccessForm(initial={"may_see_equality": allowed})
-
-
-def _equality_access(request, person: User):
-    form = EqualityAccessForm(request.POST)
-    allowed = form.is_valid() and form.cleaned_data["may_see_equality"]
+def _change_access(request, person: User, access):
+    """Save an access section's form; a refusal (not a manager of it, or one's own) is a 403."""
     try:
-        services.allow_equality_monitoring(person, by=request.user, allowed=allowed)
+        message = access.save(request.user, person, request.POST)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(
-            request,
-            f"{person} {'may now see' if allowed else 'can no longer see'} equality monitoring",
-        )
+        messages.success(request, message)
     return redirect("person_detail", pk=person.pk)
 
 

@@ -280,7 +280,10 @@ def overview(request, ref: str):
         context.update(_summary(application))
         # Equality monitoring is offered to the applicant alone, never on a page faculty see.
         context["offer_equality"] = (
-            owner and not application.is_draft and not services.has_equality_record(application)
+            owner
+            and not application.is_draft
+            and application.round.is_open()
+            and not services.has_equality_record(application)
         )
     return render(request, "recruitment/apply/overview.html", context)
 
@@ -586,6 +589,9 @@ def equality(request, ref: str):
         return render(
             request, "recruitment/apply/equality_thanks.html", {"application": application}
         )
+    if not application.round.is_open():
+        messages.info(request, "The equality monitoring questions closed with the round.")
+        return redirect("application_overview", ref=application.ref)
     form = EqualityForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.record_equality(application, form.answers(), by=request.user)

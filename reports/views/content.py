@@ -12,6 +12,7 @@ from django.urls import reverse
 from rules.contrib.views import permission_required
 
 from fellowship.models import Cohort
+from recruitment.equality import policy
 
 from ..defaults import OBJECTIVES, REPORTED, ROWS
 from ..evidence import UnknownCohort, compute_evidence
@@ -28,19 +29,37 @@ class PreviewForm(forms.Form):
 @permission_required("reports.request_report", raise_exception=True)
 @csp_update({"style-src": [NONCE]})  # the report's print styles are inline: allow them by nonce
 def report_preview(request, number: int):
-    """The report for cohorts 1..number as HTML: the same document the PDF is printed from."""
+    """The report for cohorts 1..number as HTML: the same document the PDF is printed from.
+
+    `?suppress_below=K` previews another equality threshold than the policy's, which only faculty
+    who may make internal reports can do (403 with an explanation for anyone else).
+    """
     form = PreviewForm(request.GET)
     if not form.is_valid():
         context = {"number": number, "form": form, "max": MAX_SUPPRESS_BELOW}
         return render(request, "reports/preview.html", context, status=400)
+    asked = form.cleaned_data["suppress_below"]
+    if refused := threshold_refused(request, asked, number=number):
+        return refused
     try:
-        evidence = compute_evidence(number, suppress_below=form.cleaned_data["suppress_below"])
+        evidence = compute_evidence(number, suppress_below=asked)
     except UnknownCohort:
         raise Http404("No such cohort") from None
     html = render_html(
         evidence, back_url=reverse("report_list"), style_nonce=str(request.csp_nonce)
     )
     return HttpResponse(html)
+
+
+def threshold_refused(request, asked: int | None, *, number: int | None = None):
+    """A 403 page saying why, if this person may not have equality threshold `asked`; else None."""
+    rules = policy()
+    if asked is None or asked == rules.threshold:
+        return None
+    if request.user.has_perm("reports.request_internal_report"):
+        return None
+    context = {"asked": asked, "policy": rules, "number": number}
+    return render(request, "reports/threshold_refused.html", context, status=403)
 
 
 class WordingForm(forms.Form):

@@ -23,6 +23,7 @@ from fellowship.uploads import attachment
 from .. import services
 from ..enums import ACTIVE_STATES, ReportFormat, ReportState
 from ..models import ReportJob
+from .content import threshold_refused
 
 
 class ReportRequestForm(forms.Form):
@@ -38,7 +39,11 @@ class ReportRequestForm(forms.Form):
     )
     suppress_below = forms.IntegerField(
         label="Hide equality counts below",
-        help_text="Counts of applicants and fellows by gender smaller than this show as, for example, <5. Enter 0 to show every count.",
+        help_text=(
+            "Counts of applicants and fellows by gender smaller than this show as, for example, <5. "
+            "Any number but the usual one makes a report for the equality team's own use: "
+            "funders and other faculty never see it. Enter 0 to show every count."
+        ),
         min_value=0,
         max_value=services.MAX_SUPPRESS_BELOW,
         error_messages={
@@ -49,12 +54,24 @@ class ReportRequestForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, may_choose_threshold: bool, **kwargs):
+        """Only people who may make internal reports choose the threshold; others get the policy's."""
         super().__init__(*args, **kwargs)
+        if not may_choose_threshold:
+            del self.fields["suppress_below"]
+            self.fields["cohort"].help_text += (
+                f" Equality counts below {settings.EQUALITY_SUPPRESS_BELOW} are hidden, as the "
+                "programme's disclosure-control policy says."
+            )
+            return
         self.fields["suppress_below"].initial = settings.EQUALITY_SUPPRESS_BELOW
         self.fields["suppress_below"].widget.attrs.update(
             {"inputmode": "numeric", "class": "nhsuk-input--width-4"}
         )
+
+    @property
+    def threshold(self) -> int:
+        return self.cleaned_data.get("suppress_below", settings.EQUALITY_SUPPRESS_BELOW)
 
 
 def _visible_job(request, pk: int) -> ReportJob:
@@ -99,12 +116,23 @@ def report_list(request):
 
 @permission_required("reports.request_report", raise_exception=True)
 def report_request(request):
-    form = ReportRequestForm(request.POST or None)
+    """Request a report; the equality threshold is the policy's unless the person may choose.
+
+    A threshold posted by someone who may not choose one (an edited form) gets the 403 page that
+    says why, rather than being quietly replaced.
+    """
+    may_choose = request.user.has_perm("reports.request_internal_report")
+    if request.method == "POST" and not may_choose:
+        try:
+            asked = int(request.POST.get("suppress_below", settings.EQUALITY_SUPPRESS_BELOW))
+        except (TypeError, ValueError):
+            asked = None
+        if refused := threshold_refused(request, asked):
+            return refused
+    form = ReportRequestForm(request.POST or None, may_choose_threshold=may_choose)
     if request.method == "POST" and form.is_valid():
         job, created = services.request_report(
-            form.cleaned_data["cohort"],
-            suppress_below=form.cleaned_data["suppress_below"],
-            by=request.user,
+            form.cleaned_data["cohort"], suppress_below=form.threshold, by=request.user
         )
         if created:
             messages.success(request, "Your report is being prepared")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from playwright.sync_api import expect
 
 from fellowship.enums import Role
@@ -27,6 +28,8 @@ def test_request_watch_and_download_a_report(live_server, page, tmp_path):
     load_small_history()
     cohort1, cohort2 = Cohort.objects.get(number=1), Cohort.objects.get(number=2)
     faculty = make_person(Role.FACULTY, full_name="Fran Faculty")
+    # Fran may see equality monitoring, so may choose the threshold (and see the internal job below).
+    faculty.user_permissions.add(Permission.objects.get(codename="view_equality_monitoring"))
     funder_user = make_person(Role.FUNDER, full_name="Fola Funder")
     FundedPostFactory(funder=funder_user.role_grants.get().funder, cohort=cohort2)
     shot = iter(range(1, 100))

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fellowship.figures import count_pct, percent, share
-from fellowship.suppression import distribution, suppression_mask
+from fellowship.suppression import Policy, distribution, suppression_mask
 
 
 def test_the_papers_figures():
@@ -33,15 +33,16 @@ def test_percent_is_within_half_a_point(part, whole):
 
 
 def test_small_counts_are_hidden_with_a_complementary_cell():
-    figures = distribution({"Male": 19, "Female": 11, "Not stated": 4}, threshold=5)
+    figures = distribution({"Male": 19, "Female": 11, "Not stated": 4}, Policy(5))
     assert figures["Not stated"].text == "<5"
-    # 4 could be derived as 34 - 19 - 11, so the next smallest cell is hidden too.
-    assert figures["Female"].text == "<5" and figures["Female"].suppressed
+    # 4 could be derived as 34 - 19 - 11, so the next smallest cell is hidden too: as [c], since
+    # it is not small (tests/fellowship/test_suppression.py attacks this with a solver).
+    assert figures["Female"].text == "[c]" and figures["Female"].suppressed
     assert figures["Male"].text == "19 (56%)"
 
 
 def test_threshold_zero_shows_everything_as_the_paper_does():
-    figures = distribution({"Male": 19, "Female": 11, "Not stated": 4}, threshold=0)
+    figures = distribution({"Male": 19, "Female": 11, "Not stated": 4}, Policy(0))
     assert [f.text for f in figures.values()] == ["19 (56%)", "11 (32%)", "4 (12%)"]
 
 
@@ -49,13 +50,5 @@ def test_nothing_hidden_when_all_counts_are_large():
     assert not any(any(row) for row in suppression_mask([[10, 20], [30, 40]], 5))
 
 
-@given(st.lists(st.lists(st.integers(0, 30), min_size=2, max_size=5), min_size=2, max_size=5), st.integers(1, 10))
-def test_no_line_ever_has_exactly_one_hidden_cell(rows, threshold):
-    width = min(len(r) for r in rows)
-    table = [r[:width] for r in rows]
-    mask = suppression_mask(table, threshold)
-    for r, row in enumerate(table):
-        assert all(mask[r][c] for c, v in enumerate(row) if v < threshold)  # every small count hidden
-        assert sum(mask[r]) != 1
-    for c in range(width):
-        assert sum(mask[r][c] for r in range(len(table))) != 1
+# Which counts are hidden, and that none of them can be worked out from the totals, is attacked
+# with an exact solver in tests/fellowship/test_suppression.py.

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from fellowship.suppression import Policy
 from recruitment import equality
 from recruitment.enums import Stage
 from recruitment.models import Application, EqualityRecord
@@ -62,9 +65,9 @@ def hand_counted():
     return rnd
 
 
-def funnel(rnd, threshold: int, characteristic: str = "sex") -> equality.Funnel:
+def funnel(rnd, threshold: int, characteristic: str = "sex", round_to: int = 0) -> equality.Funnel:
     return equality.funnel_by(
-        characteristic, Application.objects.filter(round=rnd), threshold=threshold
+        characteristic, Application.objects.filter(round=rnd), policy=Policy(threshold, round_to)
     )
 
 
@@ -97,22 +100,27 @@ def test_small_counts_are_suppressed_with_a_complementary_cell(hand_counted):
     f = funnel(hand_counted, threshold=5)
     assert counts(f) == {
         "Female": ["20", "14", "10", "5", "5", "5"],
-        "Male": ["12", "10", "8", "7", "6", "6"],
+        # From interviews on, everyone else's counts are 0: shown beside the stage totals, 7 6 6
+        # would give that away, so they are hidden as [c] (female's 5s could not have changed,
+        # a [c] being 5 or more).
+        "Male": ["12", "10", "8", "[c]", "[c]", "[c]"],
         "Non-binary": ["<5", "<5", "<5", "<5", "<5", "<5"],
         "Other": ["6", "<5", "<5", "<5", "<5", "<5"],
         # 5 applied is not small, but it is hidden too: with the total of 46 (and the other
-        # counts) it would give away the non-binary 3. It is the smallest count in the column.
-        "Not stated": ["<5", "<5", "<5", "<5", "<5", "<5"],
+        # counts) it would give away the non-binary 3. It is shown as [c], never as <5.
+        "Not stated": ["[c]", "<5", "<5", "<5", "<5", "<5"],
     }
     not_stated = f.groups[-1]
     assert not_stated.counts[0].suppressed and not_stated.counts[0].count is None
+    assert not_stated.counts[0].complementary and not not_stated.counts[1].complementary
     assert f.any_suppressed
-    assert any("<5" in note for note in f.notes)
+    assert f.footnotes[0].startswith("<5 means fewer than 5")
+    assert f.footnotes[1].startswith("[c] means a count hidden")
 
 
 def test_success_rates_and_the_four_fifths_flag(hand_counted):
-    f = funnel(hand_counted, threshold=5)
-    female, male, non_binary, other, not_stated = f.groups
+    f = funnel(hand_counted, threshold=0)
+    female, male, *_ = f.groups
     assert [r.text for r in female.rates] == ["70%", "71%", "50%", "100%", "100%"]
     assert [r.text for r in male.rates] == ["83%", "80%", "88%", "86%", "100%"]
     # Applied → longlisted: 0.70 / (10/12) = 0.84; shortlisted → interviewed: 0.5 / 0.875 = 0.57.
@@ -121,13 +129,28 @@ def test_success_rates_and_the_four_fifths_flag(hand_counted):
     assert female.rates[2].impact_ratio == pytest.approx(0.5 / 0.875)
     assert female.rates[2].adverse and female.rates[2].impact_text == "0.57"
     assert male.rates[2].impact_ratio == 1.0 and not male.rates[2].adverse
-    assert [(g.label, r.to_stage) for g, r in f.adverse] == [("Female", Stage.INTERVIEWED)]
+    # Longlisted → shortlisted: 0.71 against non-binary's 2 of 2 (1.0); applied → longlisted:
+    # other's 0 of 6. Non-binary's 2 of 3 is exactly four-fifths of male's 10 of 12: not flagged.
+    assert [(g.label, r.to_stage) for g, r in f.adverse] == [
+        ("Female", Stage.SHORTLISTED),
+        ("Female", Stage.INTERVIEWED),
+        ("Non-binary", Stage.INTERVIEWED),
+        ("Other", Stage.LONGLISTED),
+    ]
     assert any("Female" in note and "four-fifths" in note for note in f.notes)
-    # A rate that needs a hidden count is not shown, and no ratio either.
+
+
+def test_rates_that_need_a_hidden_count_are_not_shown(hand_counted):
+    f = funnel(hand_counted, threshold=5)
+    female, male, non_binary, other, not_stated = f.groups
+    assert [r.text for r in male.rates] == ["83%", "80%", "–", "–", "–"]
+    # Nor an impact ratio: the most successful shown rate is the comparison.
     for group in (non_binary, other, not_stated):
         assert all(
             r.value is None and r.impact_ratio is None and r.text == "–" for r in group.rates
         )
+    assert female.rates[2].impact_ratio == 1.0 and female.rates[2].text == "50%"
+    assert f.any_rate_hidden
 
 
 def test_exactly_four_fifths_is_not_flagged():
@@ -142,7 +165,7 @@ def test_exactly_four_fifths_is_not_flagged():
 
 
 def test_relative_likelihood_of_appointment_from_shortlisting(hand_counted):
-    f = funnel(hand_counted, threshold=5)
+    f = funnel(hand_counted, threshold=0)
     female, male, non_binary, other, not_stated = f.groups
     # Female: 5 of 10 shortlisted appointed; everyone else: 6 of 10.
     assert female.likelihood.ratio == pytest.approx(0.5 / 0.6)
@@ -152,11 +175,14 @@ def test_relative_likelihood_of_appointment_from_shortlisting(hand_counted):
     assert "Too few people" in female.likelihood.note
     # Male: 6 of 8 against 5 of 12.
     assert male.likelihood.ratio == pytest.approx((6 / 8) / (5 / 12))
-    assert non_binary.likelihood.suppressed and non_binary.likelihood.text == "–"
-    assert other.likelihood.suppressed
     assert not_stated.likelihood is None
     assert f.too_small
     assert any("too small to conclude" in note for note in f.notes)
+    # Suppressed, a likelihood that needs a hidden count is not shown.
+    female, male, non_binary, other, not_stated = funnel(hand_counted, threshold=5).groups
+    assert female.likelihood.text == "0.83"
+    for group in (male, non_binary, other):
+        assert group.likelihood.suppressed and group.likelihood.text == "–"
 
 
 def test_a_clear_difference_is_called_so():
@@ -165,7 +191,7 @@ def test_a_clear_difference_is_called_so():
     add(rnd, Stage.SHORTLISTED, 10, "female")
     add(rnd, Stage.APPOINTED, 10, "male")
     add(rnd, Stage.SHORTLISTED, 30, "male")
-    f = funnel(rnd, threshold=5)
+    f = funnel(rnd, threshold=0)
     female, male, *_ = f.groups
     assert female.likelihood.ratio == pytest.approx(3.0)
     assert female.likelihood.low > 1
@@ -173,6 +199,30 @@ def test_a_clear_difference_is_called_so():
     assert female.likelihood.note.startswith("More likely")
     assert male.likelihood.note.startswith("Less likely")
     assert not f.too_small
+
+
+def test_two_groups_and_nobody_else_do_not_tell_that_nobody_else_applied():
+    """Shown beside the totals, both large groups' counts would tell that every other group is
+    empty (each <5 is then 0): counts are hidden as [c] until that cannot be worked out, and each
+    [c] is protected in turn."""
+    rnd = RoundFactory()
+    add(rnd, Stage.APPOINTED, 30, "female")
+    add(rnd, Stage.SHORTLISTED, 10, "female")
+    add(rnd, Stage.APPOINTED, 10, "male")
+    add(rnd, Stage.SHORTLISTED, 30, "male")
+    published = counts(funnel(rnd, threshold=5))
+    assert published["Female"] == ["[c]", "[c]", "[c]", "30", "30", "30"]
+    assert published["Male"] == ["40", "40", "40", "[c]", "[c]", "[c]"]
+
+
+def test_rounding_rounds_counts_and_works_rates_out_from_them(hand_counted):
+    f = funnel(hand_counted, threshold=5, round_to=5)
+    female, male, *_ = f.groups
+    assert [c.text for c in female.counts] == ["20", "15", "10", "5", "5", "5"]
+    assert [c.text for c in male.counts] == ["10", "10", "10", "[c]", "[c]", "[c]"]
+    # 15 of 20 (not the exact 14 of 20), and 10 of 10 for male (not 10 of 12).
+    assert female.rates[0].text == "75%" and male.rates[0].text == "100%"
+    assert any("rounded to the nearest 5" in note for note in f.footnotes)
 
 
 def test_every_group_is_a_row_so_an_empty_one_looks_like_a_small_one():
@@ -252,10 +302,10 @@ def test_nobody_applied_yet():
 def test_a_fixed_number_of_aggregate_queries(hand_counted):
     applications = Application.objects.filter(round=hand_counted)
     with CaptureQueriesContext(connection) as ctx:
-        equality.funnel_by("sex", applications, threshold=5)
+        equality.funnel_by("sex", applications, policy=Policy(5))
     assert len(ctx.captured_queries) == 2
     with CaptureQueriesContext(connection) as ctx:
-        funnels = equality.monitoring(applications, threshold=5)
+        funnels = equality.monitoring(applications, policy=Policy(5))
     assert len(ctx.captured_queries) == 1 + len(equality.CHARACTERISTICS)
     assert [f.characteristic for f in funnels] == list(equality.CHARACTERISTICS)
 
@@ -263,6 +313,7 @@ def test_a_fixed_number_of_aggregate_queries(hand_counted):
 def test_a_cohort_adds_up_its_rounds(hand_counted):
     second = RoundFactory(cohort=hand_counted.cohort)
     add(second, Stage.SUBMITTED, 2, "female")
-    (sex, *_) = equality.for_cohort(hand_counted.cohort, threshold=0)
+    closed = timezone.now() + datetime.timedelta(days=30)
+    (sex, *_) = equality.for_cohort(hand_counted.cohort, policy=Policy(0), now=closed)
     assert sex.totals[0] == 48
     assert sex.groups[0].counts[0].text == "22"

@@ -122,10 +122,10 @@ def test_the_report_charts_respect_suppression():
     drawn = report_charts(compute_evidence(2))
     assert set(drawn) == {"domains", "gender", "growth"}
     gender = parse(drawn["gender"])
-    # Cohort 2 with K=5: applicants "not stated" (3) and one complementary count are hidden, and
-    # every fellow count (3 and 3) is below 5: only 3 applicant bars are drawn.
+    # Cohort 2 with K=5: applicants "not stated" (3) and one complementary count ([c]) are
+    # hidden, and every fellow count (3 and 3) is below 5: only 3 applicant bars are drawn.
     assert len(bars_of(gender)) == 3
-    assert texts_of(gender).count("<5") == 7
+    assert texts_of(gender).count("<5") == 6 and texts_of(gender).count("[c]") == 1
     assert "3 (9%)" not in drawn["gender"]
     growth = parse(drawn["growth"])
     assert {"Cohort 1", "Cohort 2"} <= set(texts_of(growth))

@@ -60,6 +60,16 @@ def funder_funds_cohort_2(role_users, cohorts):
     return funder
 
 
+@pytest.fixture
+def equality_team(role_users):
+    """The faculty user may see equality monitoring, so may make reports at another threshold."""
+    from django.contrib.auth.models import Permission
+
+    role_users["faculty"].user_permissions.add(
+        Permission.objects.get(codename="view_equality_monitoring")
+    )
+
+
 def urls(job, fmt="pdf") -> dict[str, str]:
     return {
         "detail": reverse("report_detail", args=[job.pk]),
@@ -72,7 +82,7 @@ def urls(job, fmt="pdf") -> dict[str, str]:
 
 
 def test_faculty_request_a_report_and_find_it_done_with_its_data(
-    faculty_client, role_users, cohorts, django_capture_on_commit_callbacks
+    faculty_client, role_users, cohorts, django_capture_on_commit_callbacks, equality_team
 ):
     # The task runs when the request's transaction commits (eagerly here, as in `make run`).
     with django_capture_on_commit_callbacks(execute=True):
@@ -124,7 +134,7 @@ def test_an_identical_request_while_one_is_active_shares_it(
 
 
 def test_request_form_offers_the_cohorts_and_the_default_threshold(
-    faculty_client, cohorts, settings
+    faculty_client, cohorts, settings, equality_team
 ):
     settings.EQUALITY_SUPPRESS_BELOW = 7
     page = faculty_client.get(reverse("report_request")).content.decode()
@@ -145,7 +155,7 @@ def test_request_form_offers_the_cohorts_and_the_default_threshold(
     ],
 )
 def test_bad_requests_show_errors_and_create_nothing(
-    faculty_client, cohorts, data, error, django_capture_on_commit_callbacks
+    faculty_client, cohorts, data, error, django_capture_on_commit_callbacks, equality_team
 ):
     data = {"cohort": cohorts[1].pk, **data}
     with django_capture_on_commit_callbacks(execute=True) as queued:
@@ -157,7 +167,7 @@ def test_bad_requests_show_errors_and_create_nothing(
 
 
 def test_faculty_list_every_job_with_who_asked_when_and_downloads(
-    faculty_client, role_users, cohorts
+    faculty_client, role_users, cohorts, equality_team
 ):
     done = finished(cohorts[1], by=role_users["faculty"])
     ReportDownload.objects.create(job=done, user=role_users["faculty"], fmt="pdf")

@@ -29,7 +29,13 @@ PDFTOTEXT = shutil.which("pdftotext")
 
 @pytest.fixture
 def faculty():
-    return make_person(Role.FACULTY)
+    """Faculty who may see equality monitoring, so may ask for any threshold (tests/reports/
+    test_disclosure.py tests those who may not)."""
+    from django.contrib.auth.models import Permission
+
+    person = make_person(Role.FACULTY)
+    person.user_permissions.add(Permission.objects.get(codename="view_equality_monitoring"))
+    return person
 
 
 @pytest.fixture

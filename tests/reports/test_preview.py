@@ -53,7 +53,17 @@ def test_the_preview_styles_are_allowed_by_the_content_security_policy(faculty_c
     assert "unsafe-inline" not in policy["style-src"]
 
 
-def test_a_preview_can_publish_every_count(faculty_client):
+@pytest.fixture
+def equality_team(role_users):
+    """The faculty user may see equality monitoring, so may make reports at another threshold."""
+    from django.contrib.auth.models import Permission
+
+    role_users["faculty"].user_permissions.add(
+        Permission.objects.get(codename="view_equality_monitoring")
+    )
+
+
+def test_a_preview_can_publish_every_count(faculty_client, equality_team):
     load_small_history()
     html = preview(faculty_client, suppress_below=0).content.decode()
     assert "3 (9%)" in html and "suppression was turned off" in html
