@@ -163,6 +163,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.send_survey_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    # Anonymous surveys' waiting answers are released soon after the survey closes.
+    "release-survey-answers": {"task": "surveys.tasks.release_due_answers", "schedule": 5 * 60},
     # Report jobs whose worker died mid-render (or whose message was lost) are queued again.
     "requeue-stale-report-jobs": {"task": "reports.tasks.requeue_stale_report_jobs", "schedule": 60},
 }
@@ -289,6 +291,19 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# Small-number suppression for equality counts in reports (counts below this are shown as "<K").
+# The disclosure-control policy for counts of people by an equality characteristic
+# (docs/disclosure-control.md): counts below this are shown as "<K" ...
 EQUALITY_SUPPRESS_BELOW = envint("EQUALITY_SUPPRESS_BELOW", "5")
+# ... and shown counts are rounded to the nearest multiple of this (0: not rounded).
+EQUALITY_ROUND_TO = envint("EQUALITY_ROUND_TO", "0")
+if EQUALITY_SUPPRESS_BELOW < 0 or EQUALITY_ROUND_TO < 0:
+    raise ImproperlyConfigured("EQUALITY_SUPPRESS_BELOW and EQUALITY_ROUND_TO must be 0 or more")
 PROJECT_APPROVALS_REQUIRED = envint("PROJECT_APPROVALS_REQUIRED", "1")  # reviewers who must approve a proposal
+# The programme-history import refuses files that expand beyond this many bytes once decompressed,
+# or that hold more data rows than this (docs/history-format.md).
+HISTORY_IMPORT_MAX_BYTES = envint("HISTORY_IMPORT_MAX_BYTES", str(50 * 1024 * 1024))
+HISTORY_IMPORT_MAX_ROWS = envint("HISTORY_IMPORT_MAX_ROWS", "200000")
+# Days an e-mailed invitation to a role stays valid; re-sending it starts the days again.
+INVITATION_VALID_DAYS = envint("INVITATION_VALID_DAYS", "14")
+if INVITATION_VALID_DAYS < 1:
+    raise ImproperlyConfigured("INVITATION_VALID_DAYS must be at least 1")

@@ -47,3 +47,11 @@ def send_email(
     deliver(
         kind, to=to, subject=subject, body=body, attachments=[tuple(a) for a in attachments or ()]
     )
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_invitation_batch(*, batch_id: int) -> None:
+    """Send a bulk invitation's e-mails; a redelivered message carries on where the batch got to."""
+    from .invitations import run_batch  # when run: the service needs the app registry ready
+
+    run_batch(batch_id)

@@ -7,7 +7,9 @@ template is missing (transactional tests empty the tables that migrations seeded
 Rule for questions once a survey has responses: nothing may change that would make a stored
 answer mean something else or fail validation — the key, the kind, the grid scale, or an option
 or row value that exists. Wording, help text, sections, labels, adding options or rows, and
-adding new questions stay possible.
+adding new questions stay possible. An anonymous survey counts as answered from the moment it is
+open to the people it was sent to, so that nothing here changes when the first person answers.
+An anonymous survey that was sent and has closed cannot open again (`check_reschedule`).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from fellowship.models import User
 
 from .enums import QuestionKind
 from .models import Question, Survey
-from .services import copy_survey
+from .services import check_reschedule, copy_survey, has_closed, queue_release
 
 log = logging.getLogger("fellowship.audit")
 
@@ -354,11 +356,20 @@ def _check_round_free(key: str, round) -> None:
 
 
 def update_survey(survey: Survey, *, by: User | None, **fields: Any) -> Survey:
-    """Change the survey's own fields. Side effects: saves the survey; an audit log line."""
+    """Change the survey's own fields.
+
+    Refused (ValidationError) when an anonymous survey that was sent and has closed would open
+    again (`check_reschedule`). Side effects: saves the survey; an audit log line; if the
+    change closes an anonymous survey, its waiting answers are released (after commit).
+    """
+    check_reschedule(survey, closes_at=fields.get("closes_at", survey.closes_at))
     for name, value in fields.items():
         setattr(survey, name, value)
     survey.full_clean()
-    survey.save()
+    with transaction.atomic():
+        survey.save()
+        if survey.anonymous and has_closed(survey):
+            queue_release(survey.pk)
     log.info("survey %s changed by user %s", survey.pk, by.pk if by else None)
     return survey
 
@@ -379,7 +390,22 @@ def copy_for(survey: Survey, *, by: User | None, **fields: Any) -> Survey:
 
 
 def has_responses(survey: Survey) -> bool:
-    return survey.responses.exists()
+    """Whether people have answered the survey (stored or waiting to be released).
+
+    An anonymous survey counts as answered as soon as it has opened to the people it was sent
+    to, answered or not: its pages, and the changes they allow, then stay the same when the first
+    person answers, so they cannot tell anyone that someone just did.
+    """
+    opened = survey.opens_at is None or survey.opens_at <= timezone.now()
+    if survey.anonymous and not survey.is_template and opened and survey.invitations.exists():
+        return True
+    return survey.responses.exists() or survey.pending_responses.exists()
+
+
+def _locked(survey: Survey) -> str:
+    if survey.anonymous:
+        return "People may have answered this anonymous survey (it has opened), so"
+    return "People have answered this survey, so"
 
 
 def _check_question(survey: Survey, question: Question, original: Question | None) -> None:
@@ -411,7 +437,7 @@ def _check_question(survey: Survey, question: Question, original: Question | Non
     if kind not in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE, QuestionKind.NUMBER):
         question.options = []
     if original is not None and has_responses(survey):
-        locked = "People have answered this survey, so"
+        locked = _locked(survey)
         if question.key != original.key:
             errors["key"] = f"{locked} the key cannot change (exports and copies rely on it)"
         if kind != original.kind:
@@ -468,9 +494,7 @@ def save_question(
 def delete_question(question: Question, *, by: User | None) -> None:
     """Remove a question from a survey nobody has answered. Side effects: deletes it; a log line."""
     if has_responses(question.survey):
-        raise ValidationError(
-            "People have answered this survey, so its questions cannot be deleted."
-        )
+        raise ValidationError(f"{_locked(question.survey)} its questions cannot be deleted.")
     survey_id, key = question.survey_id, question.key
     question.delete()
     log.info("survey %s question %s deleted by user %s", survey_id, key, by.pk if by else None)

@@ -1,6 +1,8 @@
-"""Live demo data for surveys: workshop feedback waiting for fellow1, with a speaker who can read it,
-the alumni survey waiting for the demo alumni, and invented industry and regulator speakers at
-every cohort's workshops (objective 6 of the benefits report lists them by organisation and role). Built through the same services the pages use.
+"""Live demo data for surveys: workshop feedback waiting for fellow1, with a speaker who can read it
+once it closes, the alumni survey waiting for the demo alumni, a closed anonymous survey of the
+incoming fellows whose answers were released at closing (so its results show), and invented
+industry and regulator speakers at every cohort's workshops (objective 6 of the benefits report
+lists them by organisation and role). Built through the same services the pages use.
 The exit surveys of earlier cohorts come from the history (fellowship/demo/history/exit_survey.csv).
 Called by `manage.py load_demo`.
 """
@@ -14,7 +16,7 @@ from django.utils import timezone
 from fellowship.enums import FellowStatus, SpeakerSector
 from fellowship.models import Fellow, Speaker, User, Workshop
 
-from . import services
+from . import builder, services
 from .builder import ALUMNI_SURVEY, WORKSHOP_FEEDBACK
 from .distribution import AudienceChoice, send
 from .enums import Audience, QuestionKind
@@ -63,7 +65,8 @@ def build_demo() -> list[str]:
         )
         notes.append(
             f"Workshop feedback on {workshop} sent to its {workshop.attendees.count()} attendees "
-            f"(fellow1 has not answered yet); supervisor2 spoke there and can read the feedback."
+            f"(fellow1 has not answered yet); supervisor2 spoke there and can read the feedback "
+            "once it closes (it is anonymous)."
         )
     notes.append(_guest_speakers())
     alumni = services.create_from_template(ALUMNI_SURVEY, by=faculty, title="Alumni survey 2026")
@@ -77,7 +80,70 @@ def build_demo() -> list[str]:
     notes.append(
         f"Alumni survey sent to the {len(invited)} alumni with accounts (alumnus1, alumnus2)."
     )
+    notes += _closed_matching_feedback(faculty, now)
     return notes
+
+
+MATCHING_COMMENTS = [
+    "The project pages told me what each team wanted.",
+    "More about the data each project uses would help.",
+    "Clear, but the deadline to rank came quickly.",
+    "",
+    "Knowing the supervisors' availability would help.",
+]
+
+
+def _closed_matching_feedback(faculty: User, now) -> list[str]:
+    """An anonymous survey of the incoming fellows (the projects demo's accounts) that five
+    answered while it was open and that has since closed: their answers went into the pool and
+    were released, in a random order, when it closed, so faculty can read its results."""
+    incoming = list(
+        User.objects.filter(
+            email__startswith="incoming", email__endswith="@fellowship.example"
+        ).order_by("email")
+    )
+    if len(incoming) <= len(MATCHING_COMMENTS):
+        return []
+    survey = builder.create_survey(
+        by=faculty,
+        title="Matching: were the project descriptions clear?",
+        description="Tell us how the project descriptions helped you rank the projects.",
+        anonymous=True,
+    )
+    builder.save_question(
+        survey,
+        by=faculty,
+        kind=QuestionKind.AGREEMENT,
+        key="descriptions_clear",
+        text="The project descriptions told me what I needed to rank the projects.",
+    )
+    builder.save_question(
+        survey,
+        by=faculty,
+        kind=QuestionKind.TEXT,
+        key="comments",
+        text="What else would have helped you rank the projects?",
+        required=False,
+    )
+    builder.update_survey(
+        survey, by=faculty, opens_at=now - timedelta(days=10), closes_at=now + timedelta(days=1)
+    )
+    services.invite(survey, incoming, by=faculty)
+    scale = ["strongly_agree", "agree", "agree", "neutral", "disagree"]
+    for person, agreement, comment in zip(incoming, scale, MATCHING_COMMENTS, strict=False):
+        services.submit_response(
+            survey,
+            person=person,
+            answers={"descriptions_clear": agreement, "comments": comment},
+        )
+    # It closed a minute ago: closing releases the waiting answers.
+    builder.update_survey(survey, by=faculty, closes_at=now - timedelta(minutes=1))
+    services.release_answers(survey)
+    return [
+        f"{survey.title}: an anonymous survey of the {len(incoming)} incoming fellows, closed; "
+        f"{len(MATCHING_COMMENTS)} answered and their answers were released at closing, so "
+        "faculty1 can read its results."
+    ]
 
 
 # Invented organisations (regulators and public bodies are named by kind, not as the real ones).

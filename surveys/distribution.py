@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -195,7 +195,8 @@ def send(
     Sending again adds only people who have joined the audience since (and may move the dates);
     once a survey has been sent, its audience cannot change. Refused (ValidationError keyed by
     field, nothing changed) for a template, an incomplete audience, or dates that do not open
-    before they close in the future. Side effects, in one transaction: saves the survey's
+    before they close in the future, or for an anonymous survey that was sent and has closed
+    (`services.check_reschedule`). Side effects, in one transaction: saves the survey's
     audience, cohort/workshop/round and dates; creates Invitations and e-mails each new invitee
     (`survey_invitation`, after commit) through `services.invite`; an audit log line.
     """
@@ -203,6 +204,7 @@ def send(
         raise ValidationError("A template cannot be sent. Create a survey from it first.")
     check_audience(survey, choice)
     clean_schedule(opens_at, closes_at, now=now)
+    services.check_reschedule(survey, closes_at=closes_at, now=now)
     if choice.kind == Audience.ROUND_PANELLISTS:
         # One survey of a kind per round (a constraint): say so rather than fail on saving.
         twin = Survey.objects.filter(key=survey.key, round=choice.round).exclude(pk=survey.pk)
@@ -239,27 +241,44 @@ def send(
 
 @dataclass
 class CompletionList:
-    """Who was asked and who has answered; for anonymous surveys, never when."""
+    """Who was asked and who has answered; for anonymous surveys only how many, never who.
 
-    answered: list[Invitation]
-    not_answered: list[Invitation]
+    A named survey lists the people on each side. An anonymous survey lists nobody (comparing two
+    looks at a list would name whoever answered in between) and gives how many have answered as
+    `services.answered_as_shown` does: in steps while it is open.
+    """
 
-    @property
-    def invited(self) -> int:
-        return len(self.answered) + len(self.not_answered)
+    invited: int
+    answered_count: services.Answered
+    answered: list[Invitation] = field(default_factory=list)
+    not_answered: list[Invitation] = field(default_factory=list)
 
 
-def completion_list(survey: Survey) -> CompletionList:
-    """The survey's invitations split by whether the person has answered, each in name order.
+def completion_list(survey: Survey, *, now: datetime | None = None) -> CompletionList:
+    """The survey's invitations split by whether the person has answered, each in name order;
+    for an anonymous survey only the counts (see CompletionList).
 
     Only the Invitation rows are read: nothing here touches the responses, so the list cannot be
-    matched with what anyone answered.
+    matched with what anyone answered. Two queries.
     """
+    if survey.anonymous:
+        counts = survey.invitations.aggregate(
+            invited=Count("pk"), answered=Count("pk", filter=Q(completed=True))
+        )
+        return CompletionList(
+            invited=counts["invited"],
+            answered_count=services.answered_as_shown(
+                counts["answered"], anonymous=True, closed=services.has_closed(survey, now)
+            ),
+        )
     invitations = list(
         survey.invitations.select_related("person").order_by("person__full_name", "person__email")
     )
+    answered = [i for i in invitations if i.completed]
     return CompletionList(
-        answered=[i for i in invitations if i.completed],
+        invited=len(invitations),
+        answered_count=services.answered_as_shown(len(answered), anonymous=False, closed=False),
+        answered=answered,
         not_answered=[i for i in invitations if not i.completed],
     )
 

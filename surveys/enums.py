@@ -44,8 +44,14 @@ class Agreement(models.TextChoices):
 # Kinds whose answers are counted option by option in the results.
 CHOICE_KINDS = (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE, QuestionKind.AGREEMENT)
 
-# Results of an anonymous survey (and its free text) stay hidden until this many people answered.
+# An anonymous survey's results (and its free text) are shown only once it has closed with at
+# least this many answers; while it is open, how many have answered is shown in steps of this
+# size. The same number as the disclosure-control policy's default (EQUALITY_SUPPRESS_BELOW).
 ANONYMITY_THRESHOLD = 5
+
+# An anonymous survey's waiting answers are released into its responses once this many wait (and
+# all of them when it closes). Never fewer than ANONYMITY_THRESHOLD.
+RELEASE_BATCH = ANONYMITY_THRESHOLD
 
 # The longest free-text answer we keep.
 TEXT_MAX_LENGTH = 5000

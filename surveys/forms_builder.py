@@ -9,7 +9,7 @@ from fellowship.forms import DateTimeLocalInput
 from fellowship.models import Cohort, Workshop
 from recruitment.models import RecruitmentRound
 
-from .builder import lines_of, parse_lines
+from .builder import has_responses, lines_of, parse_lines
 from .enums import GridScale, QuestionKind
 from .models import Question, Survey
 
@@ -142,12 +142,15 @@ class SurveyForm(forms.ModelForm):
         ):
             self.fields[name].empty_label = empty
         self.fields["reminder_every_days"].widget.attrs["class"] = "nhsuk-input--width-2"
-        if self.instance.pk and self.instance.responses.exists():
-            # Answers already given were stored under the promise made when they were given.
+        if self.instance.pk and has_responses(self.instance):
+            # Answers already given were stored under the promise made when they were given (an
+            # open anonymous survey counts as answered, whether or not anyone has yet).
             self.fields["anonymous"].disabled = True
-            self.fields[
-                "anonymous"
-            ].help_text = "People have answered this survey, so this cannot change."
+            self.fields["anonymous"].help_text = (
+                "People may have answered this survey, so this cannot change."
+                if self.instance.anonymous
+                else "People have answered this survey, so this cannot change."
+            )
 
     def clean(self):
         cleaned = super().clean()

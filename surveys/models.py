@@ -1,9 +1,10 @@
 """Surveys, their questions, the completion list (invitations) and the responses.
 
-Anonymous surveys keep the person only in the completion list (`Invitation`); a `Response` of an
-anonymous survey holds no user, no time beyond the date, and a random UUID key (no sequence from
-which the order of responses could be matched with the completion list). Nothing links a
-Response or an Answer to an Invitation.
+Anonymous surveys keep the person only in the completion list (`Invitation`: whether they have
+answered, never when). Their answers first wait in a pool (`PendingResponse`), then are written
+as `Response` and `Answer` rows in a random order, with random UUID keys and no date, by a
+transaction that touches no invitation. Nothing links a Response, an Answer or a PendingResponse
+to an Invitation or a person.
 """
 
 from __future__ import annotations
@@ -26,6 +27,11 @@ class SurveyQuerySet(models.QuerySet["Survey"]):
 
     def sent(self) -> SurveyQuerySet:
         return self.filter(is_template=False)
+
+    def closed(self, moment=None) -> SurveyQuerySet:
+        """Sent surveys whose closing time has passed: an anonymous survey's results, and the
+        numbers made from them, may be read only then (`services.results`)."""
+        return self.sent().filter(closes_at__lte=moment or timezone.now())
 
 
 class Survey(models.Model):
@@ -180,8 +186,23 @@ class Invitation(models.Model):
         return f"{self.person} – {self.survey}"
 
 
+class PendingResponse(models.Model):
+    """An anonymous survey's answers waiting to be released into the responses, in a batch.
+
+    No person, no time and a random key; `answers` maps each answered question's id (as text) to
+    its stored value. See `services.release_answers`.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="pending_responses")
+    answers = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"Answers waiting to be released, {self.survey}"
+
+
 class Response(models.Model):
-    """One person's answers; for anonymous surveys with no respondent and only the date."""
+    """One person's answers; for anonymous surveys with no respondent and no date."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
@@ -193,7 +214,9 @@ class Response(models.Model):
         related_name="survey_responses",
         help_text="Empty for anonymous surveys.",
     )
-    submitted_on = models.DateField()
+    # Named surveys: the day of answering. Anonymous surveys: empty (a history import may give
+    # every response of a survey the same day), so no response can be dated to a person.
+    submitted_on = models.DateField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Response to {self.survey}"

@@ -1,13 +1,18 @@
 """Survey operations: copying a template, inviting people, answering, and the results.
 
-Anonymous surveys: `submit_response` marks the person's invitation completed (without a time)
-and stores a response with no respondent and only the date, in one transaction; nothing it writes
-or logs links the two.
+Anonymous surveys (docs/anonymity.md): `submit_response` marks the person's invitation completed
+(without a time) and puts the answers in the survey's pool of waiting answers, in one transaction;
+nothing it writes or logs links the two. `release_answers` moves the pool into the responses in a
+random order, by itself, once enough answers wait and when the survey closes. The results, free
+text and downloads of an anonymous survey are released only once it has closed with at least
+ANONYMITY_THRESHOLD answers; until then pages say how many have answered only in steps
+(`answered_as_shown`), so that comparing two looks never shows one person's answer.
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -17,7 +22,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -25,8 +31,14 @@ from fellowship.figures import count_pct, percent
 from fellowship.models import User
 from fellowship.notifications import notify
 
-from .enums import ANONYMITY_THRESHOLD, PANELLIST_FEEDBACK, TEXT_MAX_LENGTH, QuestionKind
-from .models import Answer, Invitation, Question, Response, Survey
+from .enums import (
+    ANONYMITY_THRESHOLD,
+    PANELLIST_FEEDBACK,
+    RELEASE_BATCH,
+    TEXT_MAX_LENGTH,
+    QuestionKind,
+)
+from .models import Answer, Invitation, PendingResponse, Question, Response, Survey
 
 log = logging.getLogger("fellowship.audit")
 
@@ -121,7 +133,12 @@ def invite(survey: Survey, people: Iterable[User], *, by: User | None) -> list[I
             notify(
                 "survey_invitation",
                 to=invitation.person.email,
-                context={"survey": survey, "person": invitation.person, "path": url, "now": timezone.now()},
+                context={
+                    "survey": survey,
+                    "person": invitation.person,
+                    "path": url,
+                    "now": timezone.now(),
+                },
             )
     log.info("survey %s: %d invited by user %s", survey.pk, len(created), _pk(by))
     return created
@@ -277,17 +294,22 @@ def clean_answers(survey: Survey, answers: Mapping[str, Any]) -> dict[Question, 
     return cleaned
 
 
-def submit_response(survey: Survey, *, person: User, answers: Mapping[str, Any]) -> Response:
+def submit_response(
+    survey: Survey, *, person: User, answers: Mapping[str, Any]
+) -> Response | PendingResponse:
     """Store `person`'s answers, once, while the survey is open.
 
     Refused (ValidationError) when the person was not invited, has already answered, the survey is
-    not open, or an answer is invalid. Side effects, in one transaction: marks the invitation
-    completed (with the time only for named surveys; for anonymous surveys it rewrites all the
-    survey's invitations and forgets the reminder time, see below) and creates the Response and
-    its Answers — for anonymous surveys with no respondent and only today's date.
+    not open, or an answer is invalid. Side effects, in one transaction that first locks the
+    survey (so that a release at closing waits for answers being stored): marks the invitation
+    completed and, for a named survey, creates the Response (with the person and the day) and
+    its Answers. For an anonymous survey it rewrites all the survey's invitations without a time
+    (see below) and adds the answers to the survey's pool of waiting answers, returning that
+    PendingResponse; once RELEASE_BATCH answers wait, `release_answers` is queued after commit.
     """
     cleaned = clean_answers(survey, answers)
     with transaction.atomic():
+        survey = Survey.objects.select_for_update().get(pk=survey.pk)
         invitation = (
             Invitation.objects.select_for_update().filter(survey=survey, person=person).first()
         )
@@ -297,30 +319,157 @@ def submit_response(survey: Survey, *, person: User, answers: Mapping[str, Any])
             raise ValidationError("You have already answered this survey.")
         if not survey.is_open():
             raise ValidationError("This survey is closed.")
-        if survey.anonymous:
-            # Rewrite every invitation of the survey, not just this one: on PostgreSQL each row
-            # then carries this transaction's id (xmin), so no invitation can be joined to the
-            # response written alongside it, and the rows' physical order says nothing about who
-            # finished when. The reminder time goes too: a response dated before someone's
-            # reminder could not be theirs.
-            mine = Q(pk=invitation.pk)
-            Invitation.objects.filter(survey=survey).update(
-                completed=Case(When(mine, then=Value(True)), default=F("completed")),
-                reminded_at=Case(When(mine, then=Value(None)), default=F("reminded_at")),
-            )
-        else:
+        if not survey.anonymous:
             invitation.completed = True
             invitation.completed_at = timezone.now()
             invitation.save(update_fields=["completed", "completed_at"])
-        response = Response.objects.create(
-            survey=survey,
-            respondent=None if survey.anonymous else person,
-            submitted_on=timezone.localdate(),
+            response = Response.objects.create(
+                survey=survey, respondent=person, submitted_on=timezone.localdate()
+            )
+            Answer.objects.bulk_create(
+                Answer(response=response, question=q, value=v) for q, v in cleaned.items()
+            )
+            return response
+        # Rewrite every invitation of the survey, not just this one: on PostgreSQL each row then
+        # carries this transaction's id (xmin), so no invitation can be joined to the answers
+        # written alongside it, and the rows' physical order says nothing about who finished
+        # when. The reminder time goes too: answers dated before someone's reminder could not be
+        # theirs.
+        mine = Q(pk=invitation.pk)
+        Invitation.objects.filter(survey=survey).update(
+            completed=Case(When(mine, then=Value(True)), default=F("completed")),
+            reminded_at=Case(When(mine, then=Value(None)), default=F("reminded_at")),
+        )
+        pending = PendingResponse.objects.create(
+            survey=survey, answers={str(q.pk): v for q, v in cleaned.items()}
+        )
+        if PendingResponse.objects.filter(survey=survey).count() >= RELEASE_BATCH:
+            queue_release(survey.pk)
+    return pending
+
+
+# Anonymous answers: the pool and its release ----------------------------------------------------
+
+# Draws the order in which released answers are written. A test may put a seeded generator here.
+_RNG: random.Random = random.SystemRandom()
+
+
+def has_closed(survey: Survey, moment=None) -> bool:
+    """Whether the survey's closing time has passed (a survey with none never closes)."""
+    moment = moment or timezone.now()
+    return bool(survey.closes_at and survey.closes_at <= moment)
+
+
+def check_reschedule(survey: Survey, *, closes_at, now=None) -> None:
+    """ValidationError if an anonymous survey that was sent and has closed would open again.
+
+    Its results may have been read at closing; opened again, a later answer could be picked out
+    by comparing the results before and after. A copy of the survey asks again. Dates that keep
+    it closed (a closing time still past) may be corrected.
+    """
+    if not survey.anonymous or survey.pk is None:
+        return
+    now = now or timezone.now()
+    stored = Survey.objects.filter(pk=survey.pk).values_list("closes_at", flat=True).first()
+    if stored is None or stored > now:
+        return
+    if closes_at is not None and closes_at <= now:
+        return
+    if survey.invitations.exists() or answer_count(survey):
+        raise ValidationError(
+            {
+                "closes_at": "This anonymous survey has closed, so it cannot open again: answers "
+                "given later could be picked out of its results. Copy the survey to ask again"
+            }
+        )
+
+
+def queue_release(survey_id: int) -> None:
+    """Release the survey's waiting answers in a transaction of its own, after this one commits.
+
+    If the queue is down, the periodic sweep (`release_due_answers`) releases them later."""
+    from fellowship.tasks import enqueue
+
+    from .tasks import release_survey_answers  # tasks import this module
+
+    transaction.on_commit(lambda: enqueue(release_survey_answers, survey_id=survey_id))
+
+
+def release_answers(survey: Survey, *, now=None) -> int:
+    """Move the survey's waiting answers into its responses, if they are due; how many moved.
+
+    Due when at least RELEASE_BATCH answers wait, or when any wait and the survey has closed.
+    Every response of the survey is written again with them, in one transaction that touches no
+    invitation: all its responses and answers are deleted and written anew in one random order
+    (`_RNG`), with new random (version 4) UUID keys, no respondent and no date. So the order rows
+    are stored in, their keys, and on PostgreSQL their transaction id (all one, shared with no
+    invitation) say nothing about who answered when, or even in which batch. Nothing is lost: the
+    transaction is undone unless it wrote exactly as many responses as there were plus those
+    waiting. Side effects: deletes the survey's PendingResponses, rewrites its Responses and
+    Answers; a log line with the number released.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        survey = Survey.objects.select_for_update().get(pk=survey.pk)
+        pending = list(PendingResponse.objects.select_for_update().filter(survey=survey))
+        if not pending or (len(pending) < RELEASE_BATCH and not has_closed(survey, now)):
+            return 0
+        questions = set(survey.questions.values_list("pk", flat=True))
+        stored: dict[Any, dict[int, Any]] = {
+            pk: {} for pk in Response.objects.filter(survey=survey).values_list("pk", flat=True)
+        }
+        for response_id, question_id, value in Answer.objects.filter(
+            response__survey=survey
+        ).values_list("response_id", "question_id", "value"):
+            stored[response_id][question_id] = value
+        given = list(stored.values())
+        for entry in pending:
+            # A question deleted since (through the admin) takes its answers with it, as it does
+            # for stored responses.
+            given.append({int(k): v for k, v in entry.answers.items() if int(k) in questions})
+        released = [p.pk for p in pending]
+        PendingResponse.objects.filter(pk__in=released).delete()
+        replace_responses(survey, given)
+        if PendingResponse.objects.filter(pk__in=released).exists():
+            raise RuntimeError(f"survey {survey.pk}: waiting answers were not released")
+    log.info("survey %s: %d anonymous answers released", survey.pk, len(pending))
+    return len(pending)
+
+
+def replace_responses(
+    survey: Survey, given: list[Mapping[int, Any]], *, submitted_on=None
+) -> list[Response]:
+    """Make `given` (each a {question id: stored value}) the survey's responses, with no
+    respondent, replacing every response it had, in one random order (`_RNG`) with new random
+    keys — how anonymous responses are written (also by the history import). `submitted_on` is
+    one day for them all, or none. The transaction is undone unless exactly as many responses
+    were written as given. Side effects: deletes and creates the survey's Responses and Answers.
+    """
+    given = list(given)
+    _RNG.shuffle(given)
+    with transaction.atomic():
+        Response.objects.filter(survey=survey).delete()
+        responses = Response.objects.bulk_create(
+            Response(survey=survey, respondent=None, submitted_on=submitted_on) for _ in given
         )
         Answer.objects.bulk_create(
-            Answer(response=response, question=q, value=v) for q, v in cleaned.items()
+            Answer(response=response, question_id=question_id, value=value)
+            for response, answers in zip(responses, given, strict=True)
+            for question_id, value in answers.items()
         )
-    return response
+        written = Response.objects.filter(survey=survey).count()
+        if written != len(given):
+            raise RuntimeError(f"survey {survey.pk}: wrote {written} responses of {len(given)}")
+    return responses
+
+
+def release_due_answers(*, now=None) -> int:
+    """Release the waiting answers of every survey where they are due (`release_answers`): all of
+    them for surveys that have closed, a batch for open ones. Run periodically, so answers never
+    wait past closing even when the queue was down. Returns how many answers were released."""
+    now = now or timezone.now()
+    ids = PendingResponse.objects.order_by().values_list("survey_id", flat=True).distinct()
+    return sum(release_answers(survey, now=now) for survey in Survey.objects.filter(pk__in=ids))
 
 
 # Results ----------------------------------------------------------------------------------------
@@ -404,11 +553,78 @@ class QuestionResult:
         return self.question.choices if self.question.kind == QuestionKind.GRID else []
 
 
+@dataclass(frozen=True)
+class Answered:
+    """How many people have answered a survey, as far as a page may say.
+
+    `exact` is the number when it may be shown. While an anonymous survey is open it is None and
+    `at_least` is the number rounded down to a multiple of `step` (0 reads "fewer than `step`"),
+    so that the count does not move when one person answers.
+    """
+
+    exact: int | None
+    at_least: int
+    step: int = ANONYMITY_THRESHOLD
+
+    @property
+    def number(self) -> int:
+        """The exact number, or the step it has reached."""
+        return self.exact if self.exact is not None else self.at_least
+
+
+def answered_as_shown(n: int, *, anonymous: bool, closed: bool) -> Answered:
+    """`n` answers as a page may show them: exactly, except while an anonymous survey is open,
+    when only the multiple of ANONYMITY_THRESHOLD reached is shown (0–4: fewer than 5; 5–9: at
+    least 5; 10–14: at least 10…). Once a survey has closed its count no longer changes, so it
+    is exact."""
+    if not anonymous or closed:
+        return Answered(exact=n, at_least=n)
+    return Answered(exact=None, at_least=n // ANONYMITY_THRESHOLD * ANONYMITY_THRESHOLD)
+
+
+def _counts(survey: Survey) -> tuple[int, int]:
+    """The survey's responses, and its answers waiting to be released. One query."""
+    return (
+        Survey.objects.filter(pk=survey.pk)
+        .annotate(n_responses=count_of(Response), n_pending=count_of(PendingResponse))
+        .values_list("n_responses", "n_pending")
+        .get()
+    )
+
+
+def answer_count(survey: Survey) -> int:
+    """Responses plus answers waiting to be released: everyone who has answered. One query."""
+    return sum(_counts(survey))
+
+
+def count_of(model):
+    """An annotation: how many rows of `model` (with a `survey` key) belong to each survey."""
+    rows = (
+        model.objects.filter(survey=OuterRef("pk"))
+        .order_by()
+        .values("survey")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+def answered(survey: Survey, *, now=None) -> Answered:
+    """How many have answered `survey`, as a page may show it (`answered_as_shown`)."""
+    return answered_as_shown(
+        answer_count(survey), anonymous=survey.anonymous, closed=has_closed(survey, now)
+    )
+
+
 @dataclass
 class SurveyResults:
     survey: Survey
+    # How many answered: exact, except while an anonymous survey is open (see `answered`).
     responses: int
     hidden: bool
+    answered: Answered = field(default_factory=lambda: Answered(exact=0, at_least=0))
+    # An anonymous survey still open: its results wait for it to close.
+    waiting_for_close: bool = False
     questions: list[QuestionResult] = field(default_factory=list)
 
     @property
@@ -416,20 +632,64 @@ class SurveyResults:
         return ANONYMITY_THRESHOLD
 
 
-def results(survey: Survey) -> SurveyResults:
+def results_released(survey: Survey, n: int, *, closed: bool) -> bool:
+    """Whether the results of `survey`, with `n` answers, may be shown: always for a named
+    survey; for an anonymous one only once it has closed with at least ANONYMITY_THRESHOLD."""
+    return not survey.anonymous or (closed and n >= ANONYMITY_THRESHOLD)
+
+
+def check_released(survey: Survey, *, now=None) -> None:
+    """ValidationError unless the survey's answers may be read (results, free text, downloads).
+
+    Releases the waiting answers of a closed survey first, so that what is read is complete.
+    """
+    now = now or timezone.now()
+    closed = has_closed(survey, now)
+    if closed:
+        release_answers(survey, now=now)
+    n = answer_count(survey)
+    if results_released(survey, n, closed=closed):
+        return
+    if not closed:
+        raise ValidationError(
+            "This anonymous survey is still open. Its answers can be seen and downloaded after it "
+            f"closes, if at least {ANONYMITY_THRESHOLD} people have answered, so that nobody's "
+            "answers can be picked out."
+        )
+    raise ValidationError(
+        f"Fewer than {ANONYMITY_THRESHOLD} people answered this anonymous survey, so its answers "
+        "cannot be seen or downloaded: they could be picked out."
+    )
+
+
+def results(survey: Survey, *, now=None) -> SurveyResults:
     """Per question: how many answered it, and counts and percentages over those who answered.
 
     A blank is "did not answer": it counts in no percentage. Multiple choice percentages are of
     those who answered the question, so they may add up to more than 100. Grid questions are
     counted row by row, each over those who answered that row. Numbers give n, mean, median,
     lowest and highest. An anonymous survey's results are hidden entirely (no counts, no free
-    text) until at least ANONYMITY_THRESHOLD responses exist. Free text is listed in alphabetical
-    order, so its order says nothing about who wrote it or when. Two queries.
+    text) until it has closed with at least ANONYMITY_THRESHOLD answers (`results_released`);
+    while it is open, how many answered is given only in steps (`answered_as_shown`). Answers
+    still waiting in a closed survey's pool are released first, so the results include every
+    answer. Free text is listed in alphabetical order, so its order says nothing about who wrote
+    it or when. Three queries (more only to release waiting answers).
     """
-    responses = Response.objects.filter(survey=survey).count()
-    hidden = survey.anonymous and responses < ANONYMITY_THRESHOLD
-    outcome = SurveyResults(survey=survey, responses=responses, hidden=hidden)
-    if hidden:
+    now = now or timezone.now()
+    closed = has_closed(survey, now)
+    n_responses, n_pending = _counts(survey)
+    if closed and n_pending:
+        release_answers(survey, now=now)
+    n = n_responses + n_pending
+    shown = answered_as_shown(n, anonymous=survey.anonymous, closed=closed)
+    outcome = SurveyResults(
+        survey=survey,
+        responses=shown.number,
+        hidden=not results_released(survey, n, closed=closed),
+        answered=shown,
+        waiting_for_close=survey.anonymous and not closed,
+    )
+    if outcome.hidden:
         return outcome
     values: dict[int, list[Any]] = {}
     for question_id, value in Answer.objects.filter(response__survey=survey).values_list(

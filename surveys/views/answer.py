@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from .. import services
+from ..enums import ANONYMITY_THRESHOLD
 from ..forms import AnswerForm
 from ..models import Invitation
 
@@ -49,5 +50,5 @@ def survey_answer(request, pk: int):
         else:
             return redirect("survey_answer", pk=survey.pk)
     status = 400 if form.errors else 200
-    context = {"survey": survey, "form": form}
+    context = {"survey": survey, "form": form, "threshold": ANONYMITY_THRESHOLD}
     return render(request, "surveys/answer.html", context, status=status)

@@ -11,9 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from .. import builder
+from .. import builder, services
+from ..enums import ANONYMITY_THRESHOLD
 from ..forms_builder import CopyForm, QuestionForm, SurveyCreateForm, SurveyForm
-from ..models import Invitation, Question, Response, Survey
+from ..models import Invitation, PendingResponse, Question, Response, Survey
 from . import manage_surveys
 
 
@@ -44,6 +45,7 @@ def survey_list(request):
         .annotate(
             n_questions=_count(Question),
             n_responses=_count(Response),
+            n_pending=_count(PendingResponse),
             n_invited=_count(Invitation),
         )
         .order_by("-is_template", "-created_at")
@@ -51,11 +53,16 @@ def survey_list(request):
     now = timezone.now()
     for survey in surveys:
         survey.status = builder.status(survey, now)
+        # An open anonymous survey's count moves only in steps, so it names nobody who answered.
+        survey.answered = services.answered_as_shown(
+            survey.n_responses + survey.n_pending,
+            anonymous=survey.anonymous,
+            closed=services.has_closed(survey, now),
+        )
     templates = [s for s in surveys if s.is_template]
     sent = [s for s in surveys if not s.is_template]
-    return render(
-        request, "surveys/builder/survey_list.html", {"templates": templates, "surveys": sent}
-    )
+    context = {"templates": templates, "surveys": sent, "threshold": ANONYMITY_THRESHOLD}
+    return render(request, "surveys/builder/survey_list.html", context)
 
 
 @manage_surveys

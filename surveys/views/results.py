@@ -1,4 +1,9 @@
-"""Results of a survey for faculty, and its answers as a CSV file or an Excel workbook."""
+"""Results of a survey for faculty, and its answers as a CSV file or an Excel workbook.
+
+An anonymous survey's results and downloads are released only once it has closed with enough
+answers (`services.results`, `services.check_released`); until then the page says how many have
+answered only in steps, so that it looks the same before and after any one person answers.
+"""
 
 from __future__ import annotations
 
@@ -26,15 +31,13 @@ def survey_results(request, pk: int):
     survey = get_object_or_404(
         Survey.objects.sent().select_related("round", "cohort", "workshop"), pk=pk
     )
-    outcome = services.results(survey)
-    invited = survey.invitations.count()
-    completed = survey.invitations.filter(completed=True).count()
+    now = timezone.now()
+    outcome = services.results(survey, now=now)
     context = {
         "survey": survey,
         "results": outcome,
-        "invited": invited,
-        "completed": completed,
-        "now": timezone.now(),
+        "invited": survey.invitations.count(),
+        "now": now,
     }
     return render(request, "surveys/results.html", context)
 
@@ -46,6 +49,7 @@ def survey_export(request, pk: int, fmt: str):
         raise Http404("No such format")
     survey = get_object_or_404(Survey.objects.sent().select_related("cohort"), pk=pk)
     try:
+        services.check_released(survey)
         table = exporting.export(survey)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

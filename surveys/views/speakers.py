@@ -3,7 +3,8 @@
 A speaker (fellowship.Speaker with their account) sees the results of the feedback surveys of the
 workshops they spoke at; faculty see every workshop's. Anyone else gets a 404, so a survey's
 existence is not revealed. Results stay hidden below the anonymity threshold for speakers even
-when the survey is named, since speakers are not part of the programme team.
+when the survey is named, since speakers are not part of the programme team; an anonymous
+survey's results wait for it to close, for everyone (`services.results`).
 """
 
 from __future__ import annotations

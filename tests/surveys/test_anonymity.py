@@ -2,19 +2,18 @@
 every table is read back and nothing links a response or an answer to the person who gave it.
 
 What is allowed to know a person: the completion list (Invitation: who was asked, reminded and
-whether they have answered — never when, for an anonymous survey). What a response holds: a random
-UUID, the survey, an empty respondent and the date. Nothing else in the database may change when
-someone answers, and nothing logged may name them.
-
-One known limitation is pinned as a strict xfail at the end: the database keeps rows in the order
-they were written. The completion list keeps no order or time to match it with (every invitation of
-an anonymous survey is rewritten at each answer), so it names nobody on its own; if it is ever
-closed, the xfail turns into a failure that asks for the marker to be removed.
+whether they have answered — never when, for an anonymous survey). What an answer waiting in the
+pool holds: a random UUID, the survey and the answers. What a response holds: a random UUID, the
+survey, an empty respondent and no date. Nothing else in the database may change when someone
+answers, and nothing logged may name them. Once released, neither the order the rows are stored
+in, their keys, their transaction ids nor any time says who answered when (the last tests here,
+which read the tables as a database administrator would, on SQLite and PostgreSQL).
 """
 
 from __future__ import annotations
 
 import logging
+import random
 import re
 import uuid
 from collections import Counter
@@ -29,8 +28,9 @@ from django.utils import timezone
 
 from fellowship.enums import Role
 from surveys import services
-from surveys.enums import GridScale, QuestionKind
-from surveys.models import Answer, Invitation, Question, Response, Survey
+from surveys.enums import RELEASE_BATCH, GridScale, QuestionKind
+from surveys.models import Answer, Invitation, PendingResponse, Question, Response, Survey
+from surveys.tasks import release_due_answers
 from tests.conftest import make_person
 
 pytestmark = pytest.mark.django_db
@@ -106,34 +106,59 @@ def changes(before: dict[str, Counter], after: dict[str, Counter]) -> dict[str, 
     return out
 
 
+def stored_ids() -> set[str]:
+    """The keys of every response and every answer waiting in the pool."""
+    return {
+        str(pk)
+        for model in (Response, PendingResponse)
+        for pk in model.objects.values_list("pk", flat=True)
+    }
+
+
 @pytest.fixture
-def answered(login, caplog):
-    """Twelve invited people answer the anonymous survey on the page, one after another; each
-    answer's effect on the whole database is recorded, with the log lines it wrote."""
+def answered(login, caplog, django_capture_on_commit_callbacks):
+    """Twelve invited people answer the anonymous survey on the page, one after another (what is
+    queued after each commit runs, as it would); each answer's effect on the whole database is
+    recorded, with the log lines it wrote. Then the survey closes and the periodic sweep
+    releases what still waits."""
     survey = exit_like_survey()
     people = [make_person(Role.FELLOW, full_name=f"Fellow Number{n}") for n in range(12)]
     Invitation.objects.bulk_create(Invitation(survey=survey, person=p) for p in people)
     clients = [login(p) for p in people]  # signed in before the database is watched
     url = reverse("survey_answer", args=[survey.pk])
-    effects, order = [], []
+    effects, ids = [], set()
     caplog.set_level(logging.DEBUG)
     caplog.clear()
-    for n, (person, client) in enumerate(zip(people, clients, strict=True)):
+    for person, client in zip(people, clients, strict=True):
         before = snapshot()
-        ids_before = set(Response.objects.values_list("pk", flat=True))
-        page = client.post(url, form_data(n), follow=True)
+        with django_capture_on_commit_callbacks(execute=True):
+            page = client.post(url, form_data(people.index(person)), follow=True)
         assert page.status_code == 200 and "Thank you" in page.content.decode(), page.content
-        [new_id] = set(Response.objects.values_list("pk", flat=True)) - ids_before
-        order.append(new_id)
+        ids |= stored_ids()
         effects.append((person, changes(before, snapshot())))
+    Survey.objects.filter(pk=survey.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    survey.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        release_due_answers.delay()
+    ids |= stored_ids()
     return {
         "survey": survey,
         "people": people,
         "clients": clients,
         "effects": effects,
-        "order": order,
+        "ids": ids,
         "logs": [r.getMessage() for r in caplog.records],
         "url": url,
+    }
+
+
+def hours_by_response() -> dict[str, int]:
+    """Each response's answer to "hours": person n answered n, so it tells who answered when."""
+    return {
+        str(response_id): int(value)
+        for response_id, value in Answer.objects.filter(question__key="hours").values_list(
+            "response_id", "value"
+        )
     }
 
 
@@ -144,28 +169,41 @@ def identifiers(person) -> set[str]:
 # What answering writes ---------------------------------------------------------------------------
 
 
-def test_answering_changes_only_the_completion_flag_the_response_and_its_answers(answered):
-    for person, changed in answered["effects"]:
+def test_answering_changes_only_the_completion_flag_and_the_pool(answered):
+    for n, (person, changed) in enumerate(answered["effects"]):
         # django_session: the page's own session, which holds nothing about the survey (below).
-        assert set(changed) - {"django_session"} == {
-            "surveys_invitation",
-            "surveys_response",
-            "surveys_answer",
-        }, changed.keys()
+        tables = {"surveys_invitation", "surveys_pendingresponse"}
+        filled = (n + 1) % RELEASE_BATCH == 0
+        if filled:  # the pool filled, and was released into the responses, by itself
+            tables |= {"surveys_response", "surveys_answer"}
+        assert set(changed) - {"django_session"} == tables, (n, changed.keys())
         added, removed = changed["surveys_invitation"]
         assert len(added) == len(removed) == 1
         new, old = dict(added[0]), dict(removed[0])
         assert {k for k in new if new[k] != old[k]} == {"completed"}  # no time, no other field
         assert new["completed_at"] == "None"
         assert new["person_id"] == str(person.pk)
-        assert changed["surveys_response"][1] == [] and len(changed["surveys_response"][0]) == 1
-        assert changed["surveys_answer"][1] == []
+        pool_added, pool_removed = changed["surveys_pendingresponse"]
+        if filled:
+            assert pool_added == [] and len(pool_removed) == RELEASE_BATCH - 1
+            responses_added, responses_removed = changed["surveys_response"]
+            assert len(responses_added) == n + 1  # every response is written again
+            assert len(responses_removed) == n + 1 - RELEASE_BATCH
+        else:
+            [row] = pool_added
+            assert pool_removed == [] and {column for column, _ in row} == {
+                "id",
+                "survey_id",
+                "answers",
+            }
+            held = dict(row)["answers"]
+            assert person.email not in held and person.full_name not in held
 
 
 def test_sessions_hold_nothing_about_the_answers(answered):
     from django.contrib.sessions.models import Session
 
-    responses = {str(pk) for pk in answered["order"]}
+    responses = answered["ids"]
     for session in Session.objects.all():
         decoded = str(session.get_decoded())
         assert not any(r in decoded or r.replace("-", "") in decoded for r in responses)
@@ -180,6 +218,7 @@ def test_response_and_answer_rows_hold_no_person_time_or_sequence(answered):
     for model, names in (
         (Response, {"id", "survey", "respondent", "submitted_on"}),
         (Answer, {"id", "response", "question", "value"}),
+        (PendingResponse, {"id", "survey", "answers"}),
     ):
         fields = model._meta.concrete_fields
         assert {f.name for f in fields} == names
@@ -196,6 +235,7 @@ def test_response_and_answer_rows_hold_no_person_time_or_sequence(answered):
         cursor.execute("SELECT id, response_id, question_id, value FROM surveys_answer")
         answers = cursor.fetchall()
     assert len(responses) == 12
+    assert not PendingResponse.objects.exists()  # all released at closing
     people_values = set().union(*(identifiers(p) for p in answered["people"]))
     invitation_values = {
         str(v)
@@ -207,9 +247,8 @@ def test_response_and_answer_rows_hold_no_person_time_or_sequence(answered):
         assert uuid.UUID(str(pk)).version == 4  # random, not time-based (v1) or sequential
         assert survey_id == survey.pk
         assert respondent_id is None
-        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(submitted_on))  # a date, never a time
-        assert str(submitted_on) == timezone.localdate().isoformat()
-        assert not {str(pk), str(submitted_on)} & (people_values | invitation_values)
+        assert submitted_on is None  # not even the day
+        assert str(pk) not in people_values | invitation_values
     question_ids = set(survey.questions.values_list("pk", flat=True))
     response_ids = {str(r[0]).replace("-", "") for r in responses}
     for pk, response_id, question_id, value in answers:
@@ -224,7 +263,7 @@ def test_response_and_answer_rows_hold_no_person_time_or_sequence(answered):
 def test_nothing_else_in_the_database_refers_to_a_response(answered):
     """No table but the answers' holds a response's id: no history table, no admin log entry, no
     audit table, no session, no cache table can tell which response was written when, or by whom."""
-    response_ids = {str(pk) for pk in answered["order"]}
+    response_ids = {str(pk) for pk in Response.objects.values_list("pk", flat=True)}
     forms = response_ids | {r.replace("-", "") for r in response_ids}
     found = set()
     for table, rows in snapshot().items():
@@ -241,11 +280,13 @@ def test_nothing_else_in_the_database_refers_to_a_response(answered):
             (table, column)
             for table in tables
             for column, (_, target) in connection.introspection.get_relations(cursor, table).items()
-            if target in ("surveys_response", "surveys_answer")
+            if target in ("surveys_response", "surveys_answer", "surveys_pendingresponse")
         }
         response_links = connection.introspection.get_relations(cursor, "surveys_response")
         answer_links = connection.introspection.get_relations(cursor, "surveys_answer")
+        pool_links = connection.introspection.get_relations(cursor, "surveys_pendingresponse")
     assert pointing == {("surveys_answer", "response_id")}
+    assert {target for _, target in pool_links.values()} == {"surveys_survey"}
     assert {target for _, target in answer_links.values()} == {
         "surveys_response",
         "surveys_question",
@@ -261,7 +302,8 @@ def test_no_history_table_or_admin_log_records_responses_or_invitations(answered
     assert history, "simple_history tables exist for other apps"
     assert not [t for t in history if t.startswith("surveys_")]
     assert not LogEntry.objects.filter(
-        content_type__app_label="surveys", content_type__model__in=["response", "answer"]
+        content_type__app_label="surveys",
+        content_type__model__in=["response", "answer", "pendingresponse"],
     ).exists()
 
 
@@ -272,12 +314,11 @@ def test_the_completion_list_keeps_no_time_for_an_anonymous_survey(answered):
 
 
 def test_response_keys_do_not_follow_the_order_of_answering(answered):
-    order = answered["order"]
-    assert sorted(order) != order
-    assert sorted(order, key=str) != order
-    # Listing responses in key order (as any page or export would) gives another order.
-    listed = list(Response.objects.filter(survey=answered["survey"]).order_by("pk"))
-    assert [r.pk for r in listed] != order
+    hours = hours_by_response()
+    listed = Response.objects.filter(survey=answered["survey"]).order_by("pk")
+    by_key = [hours[str(r.pk)] for r in listed]
+    assert sorted(by_key) == list(range(12)) and by_key != list(range(12))
+    assert all(uuid.UUID(str(r.pk)).version == 4 for r in listed)
 
 
 def test_no_log_line_names_who_answered(answered):
@@ -286,8 +327,8 @@ def test_no_log_line_names_who_answered(answered):
         assert person.email not in logs
         assert person.full_name not in logs
         assert not re.search(rf"\buser\s*(id\s*)?[=:]?\s*{person.pk}\b", logs, re.IGNORECASE)
-    for pk in answered["order"]:
-        assert str(pk) not in logs and pk.hex not in logs
+    for pk in answered["ids"]:
+        assert pk not in logs and pk.replace("-", "") not in logs
 
 
 # What faculty and the admin see ------------------------------------------------------------------
@@ -308,17 +349,21 @@ def test_faculty_pages_do_not_reveal_who_answered_what(answered, login):
     assert positions != sorted(positions)
     assert sorted(texts, key=lambda t: html.index(t + "<")) == sorted(texts, key=str.casefold)
 
-    # The send page lists who has answered, by name only, and no response or answer.
+    # The send page says how many have answered, names nobody, and shows no response or answer.
     send = faculty.get(reverse("survey_send", args=[survey.pk])).content.decode()
     assert "12 of 12 people have answered" in send
-    for pk in answered["order"]:
-        assert str(pk) not in send
+    for person in answered["people"]:
+        assert person.full_name not in send
+    for pk in answered["ids"]:
+        assert pk not in send
     assert "Comment number" not in send
 
 
 def test_the_admin_shows_no_responses_answers_or_respondents(answered, login):
     assert not admin.site.is_registered(Response)
     assert not admin.site.is_registered(Answer)
+    assert not admin.site.is_registered(PendingResponse)
+    assert not admin.site.is_registered(Invitation)
     staff = make_person(Role.FACULTY, is_staff=True, is_superuser=True)
     c = login(staff)
     index = c.get(reverse("admin:index")).content.decode()
@@ -329,8 +374,8 @@ def test_the_admin_shows_no_responses_answers_or_respondents(answered, login):
     html = page.content.decode()
     for person in answered["people"]:
         assert person.full_name not in html and person.email not in html
-    for pk in answered["order"]:
-        assert str(pk) not in html
+    for pk in answered["ids"]:
+        assert pk not in html
     assert "Comment number" not in html
     # Deleting the survey says how many responses go with it, not what they said.
     delete = c.get(reverse("admin:surveys_survey_delete", args=[survey.pk])).content.decode()
@@ -369,44 +414,181 @@ def test_someone_not_invited_gets_not_found(answered, login):
     assert Response.objects.count() == 12
 
 
-# Known limitation, pinned -----------------------------------------------------------------
+# What a database administrator sees ----------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LIMITATION: the database stores responses in the order they were written (SQLite "
-    "rowid, PostgreSQL ctid), so reading the table without ORDER BY gives the order of answering, "
-    "though the keys are random; nothing in the service records the order of completion to match.",
-)
-def test_storage_order_does_not_reveal_the_order_of_answering(answered):
+class ScriptedShuffle(random.Random):
+    """Stands in for the release's random generator: keeps what it was asked to shuffle and
+    reverses it, so that the test knows exactly which order the release must write."""
+
+    def __init__(self) -> None:
+        super().__init__(0)
+        self.given: list[list[dict]] = []
+
+    def shuffle(self, x) -> None:  # type: ignore[override]
+        self.given.append([dict(a) for a in x])
+        x.reverse()
+
+
+def stored_order(table: str, column: str = "id", where: str = "") -> list:
+    """A column of `table` in the order the database keeps the rows (SQLite's rowid, PostgreSQL's
+    ctid): what `SELECT` without `ORDER BY` tends to give, and what a dump of the file shows."""
+    order = {"sqlite": "rowid", "postgresql": "ctid"}.get(connection.vendor)
+    if order is None:
+        pytest.skip("only SQLite and PostgreSQL are checked")
     with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute("SELECT id FROM surveys_response ORDER BY rowid")
-        elif connection.vendor == "postgresql":
-            cursor.execute("SELECT id FROM surveys_response ORDER BY ctid")
-        else:
-            pytest.skip("only SQLite and PostgreSQL are checked")
-        stored = [uuid.UUID(str(row[0])) for row in cursor.fetchall()]
-    assert stored != answered["order"]
+        cursor.execute(f"SELECT {column} FROM {table} {where} ORDER BY {order}")  # noqa: S608
+        values = [str(row[0]) for row in cursor.fetchall()]
+    # SQLite keeps a UUID as 32 hex digits: give keys in the form the ORM gives them.
+    return [str(uuid.UUID(v)) for v in values] if column == "id" else values
+
+
+def transaction_ids(table: str, survey: Survey) -> list[str]:
+    """PostgreSQL: the id of the transaction that wrote each of the survey's rows (xmin)."""
+    column = "r.survey_id" if table == "surveys_answer" else "t.survey_id"
+    join = "JOIN surveys_response r ON r.id = t.response_id" if table == "surveys_answer" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT t.xmin::text FROM {table} t {join} WHERE {column} = %s",  # noqa: S608
+            [survey.pk],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def answer_in_order(survey: Survey, people: list, *, after_each=None) -> None:
+    """Person n answers n-th, each in a transaction of its own, as on the page; what the commit
+    queues (the release of a full pool) runs, as it does in production."""
+    for n, person in enumerate(people):
+        services.submit_response(survey, person=person, answers=_service_answers(n))
+        if after_each:
+            after_each(n)
+
+
+def close_and_sweep(survey: Survey) -> None:
+    Survey.objects.filter(pk=survey.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    survey.refresh_from_db()
+    release_due_answers.delay()
+
+
+@pytest.fixture
+def twelve_answered_in_order(monkeypatch):
+    """Twelve people answer in the order 0..11 (person n gives n hours); the pool is released by
+    itself each time it fills, and what is left when the survey closes, by the periodic sweep.
+    The release's generator is scripted (ScriptedShuffle). The state after the first batch is
+    kept too."""
+    shuffle = ScriptedShuffle()
+    monkeypatch.setattr(services, "_RNG", shuffle)
+    survey = exit_like_survey()
+    people = [make_person(Role.FELLOW) for _ in range(12)]
+    now = timezone.now()  # invited together, as `services.invite` does
+    Invitation.objects.bulk_create(
+        Invitation(survey=survey, person=p, invited_at=now) for p in people
+    )
+    first_batch: dict = {}
+
+    def after_each(n: int) -> None:
+        if n == RELEASE_BATCH - 1:
+            hours = hours_by_response()
+            first_batch["hours"] = [hours[pk] for pk in stored_order("surveys_response")]
+            if connection.vendor == "postgresql":
+                first_batch["xmin"] = transaction_ids("surveys_response", survey)
+                first_batch["invitation_xmin"] = transaction_ids("surveys_invitation", survey)
+
+    answer_in_order(survey, people, after_each=after_each)
+    close_and_sweep(survey)
+    return {"survey": survey, "shuffle": shuffle, "first_batch": first_batch}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_storage_order_does_not_reveal_the_order_of_answering(twelve_answered_in_order):
+    survey = twelve_answered_in_order["survey"]
+    shuffle = twelve_answered_in_order["shuffle"]
+    hours = hours_by_response()
+    answering = list(range(12))
+    assert not PendingResponse.objects.exists()
+    assert Response.objects.filter(survey=survey).count() == 12  # nothing lost
+
+    # The release shuffled, and wrote what it shuffled, in the shuffled order.
+    stored = [hours[pk] for pk in stored_order("surveys_response")]
+    assert sorted(stored) == answering and stored != answering
+    hours_id = str(survey.questions.get(key="hours").pk)
+    last = shuffle.given[-1]
+    assert len(last) == 12  # every response of the survey went through the last release together
+    assert stored == [int(next(v for k, v in a.items() if str(k) == hours_id)) for a in last][::-1]
+
+    # The answers table, read the same way, and the keys' order, say nothing either.
+    answers = stored_order(
+        "surveys_answer",
+        "value",
+        f"WHERE question_id = {int(hours_id)}",
+    )
+    assert [int(v) for v in answers] == stored
+    by_key = [hours[str(pk)] for pk in Response.objects.order_by("pk").values_list("pk", flat=True)]
+    assert by_key != answering
+    assert all(uuid.UUID(pk).version == 4 for pk in hours)
+
+    # Each release (a full pool, twice, then closing) rewrote every response so far; after the
+    # first, too, the five were not kept in the order they came.
+    assert [len(g) for g in shuffle.given] == [RELEASE_BATCH, 2 * RELEASE_BATCH, 12]
+    first = twelve_answered_in_order["first_batch"]["hours"]
+    given = [int(next(v for k, v in a.items() if str(k) == hours_id)) for a in shuffle.given[0]]
+    assert first == given[::-1]
+    assert sorted(first) == list(range(RELEASE_BATCH)) and first != list(range(RELEASE_BATCH))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_seeded_generator_gives_an_order_unlike_the_order_of_answering(monkeypatch):
+    """The real generator, seeded so that the test is repeatable."""
+    monkeypatch.setattr(services, "_RNG", random.Random(20261204))
+    survey = exit_like_survey()
+    people = [make_person(Role.FELLOW) for _ in range(12)]
+    Invitation.objects.bulk_create(Invitation(survey=survey, person=p) for p in people)
+    answer_in_order(survey, people)
+    close_and_sweep(survey)
+    hours = hours_by_response()
+    stored = [hours[pk] for pk in stored_order("surveys_response")]
+    assert sorted(stored) == list(range(12)) and stored != list(range(12))
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="xmin is PostgreSQL's")
-def test_the_completion_list_and_responses_share_no_transaction_id(answered):
+@pytest.mark.django_db(transaction=True)
+def test_released_rows_share_one_transaction_id_and_none_with_the_completion_list(
+    twelve_answered_in_order,
+):
     """Invitation and response written in one transaction would share its id (xmin), and
-    `JOIN ... ON i.xmin = r.xmin` would name each response's author. submit_response rewrites
-    every invitation of an anonymous survey, so a response joins either nobody or everybody."""
-    invited = set(Invitation.objects.filter(survey=answered["survey"]).values_list("person_id", flat=True))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT r.id, i.person_id FROM surveys_invitation i "
-            "JOIN surveys_response r ON i.xmin::text = r.xmin::text WHERE i.survey_id = %s",
-            [answered["survey"].pk],
-        )
-        joined: dict[str, set[int]] = {}
-        for response_id, person_id in cursor.fetchall():
-            joined.setdefault(str(response_id), set()).add(person_id)
-    assert len(invited) > 1
-    assert all(people == invited for people in joined.values())
+    `JOIN ... ON i.xmin = r.xmin` would name each response's author; responses written one by one
+    would each carry their own, in the order of answering. Released rows carry the id of the one
+    transaction that wrote them all, which wrote no invitation; the invitations all carry the id
+    of the last answer (each answer rewrites every one of them)."""
+    survey = twelve_answered_in_order["survey"]
+    responses = set(transaction_ids("surveys_response", survey))
+    answers = set(transaction_ids("surveys_answer", survey))
+    invitations = set(transaction_ids("surveys_invitation", survey))
+    assert len(responses) == 1 and answers == responses
+    assert len(invitations) == 1 and not invitations & responses
+    first = twelve_answered_in_order["first_batch"]
+    assert len(set(first["xmin"])) == 1 and not set(first["xmin"]) & set(first["invitation_xmin"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_time_or_date_says_who_answered_when(twelve_answered_in_order):
+    """Every date and time column of the responses, answers and completion list holds nothing,
+    or the same value on every row of the survey."""
+    survey = twelve_answered_in_order["survey"]
+    for model, rows in (
+        (Response, Response.objects.filter(survey=survey)),
+        (Answer, Answer.objects.filter(response__survey=survey)),
+        (Invitation, Invitation.objects.filter(survey=survey)),
+    ):
+        times = [
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.DateField | models.DateTimeField | models.TimeField)
+        ]
+        for name in times:
+            assert len(set(rows.values_list(name, flat=True))) <= 1, (model, name)
+    assert not Response.objects.filter(submitted_on__isnull=False).exists()
+    assert not Invitation.objects.filter(completed_at__isnull=False).exists()
 
 
 def test_completed_anonymous_invitations_keep_no_reminder_time(login):
@@ -420,11 +602,13 @@ def test_completed_anonymous_invitations_keep_no_reminder_time(login):
     assert not Invitation.objects.filter(survey=survey, reminded_at__isnull=False).exists()
 
 
-def _service_answers() -> dict:
+def _service_answers(n: int = 0) -> dict:
     rows = {row: "yes" for row, _ in THEMES}
     return {
         "recommend": "yes",
         "achieved": rows,
         "valuable": dict.fromkeys(rows, "agree"),
         "useful": "agree",
+        "hours": str(n),
+        "comments": f"Comment number {n}",
     }

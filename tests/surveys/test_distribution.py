@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -295,19 +296,24 @@ def test_only_faculty_may_send(login, role_users):
         assert c.post(url, {"action": "send"}).status_code == 403
 
 
-def test_completion_list_shows_who_answered_never_what(faculty, login):
+def completion_world(faculty, *, anonymous: bool):
     cohort = CohortFactory()
     fellows = [fellow(cohort, full_name=name) for name in ("Ann Adams", "Ben Brown", "Cat Cole")]
     for f in fellows:
         f.user.full_name = f.full_name
         f.user.save()
-    survey = new_survey(anonymous=True)
+    survey = new_survey(anonymous=anonymous)
     distribution.send(
         survey,
         distribution.AudienceChoice(Audience.COHORT_FELLOWS, cohort=cohort),
         by=faculty,
         **window(),
     )
+    return survey, fellows
+
+
+def test_the_completion_list_of_a_named_survey_shows_who_answered_never_what(faculty, login):
+    survey, fellows = completion_world(faculty, anonymous=False)
     services.submit_response(survey, person=fellows[1].user, answers={"useful": "agree"})
     listing = distribution.completion_list(survey)
     assert [i.person for i in listing.answered] == [fellows[1].user]
@@ -319,6 +325,46 @@ def test_completion_list_shows_who_answered_never_what(faculty, login):
     assert "Ben Brown" in answered and "Ann Adams" not in answered
     response = Response.objects.get(survey=survey)
     assert str(response.pk) not in html and "agree" not in answered.lower()
+
+
+def test_the_completion_list_of_an_anonymous_survey_names_nobody(faculty, login):
+    """Two looks at a list of who has (or has not) answered name whoever answered in between."""
+    survey, fellows = completion_world(faculty, anonymous=True)
+    c = login(faculty)
+    url = reverse("survey_send", args=[survey.pk])
+    before = c.get(url).content.decode()
+    services.submit_response(survey, person=fellows[1].user, answers={"useful": "agree"})
+    listing = distribution.completion_list(survey)
+    assert listing.answered == [] and listing.not_answered == [] and listing.invited == 3
+    assert listing.answered_count == services.Answered(exact=None, at_least=0)
+
+    html = c.get(url).content.decode()
+    assert "Fewer than 5 of 3 people have answered" in html
+    for f in fellows:
+        assert f.full_name not in html
+    assert 'id="answered"' not in html and 'id="not-answered"' not in html
+    strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"|nonce="[^"]+"')
+    assert strip.sub("", before) == strip.sub("", html)
+
+    # Once closed, the count no longer moves, so it is exact; still nobody is named.
+    Survey.objects.filter(pk=survey.pk).update(closes_at=timezone.now() - timedelta(seconds=1))
+    html = c.get(url).content.decode()
+    assert "1 of 3 people have answered" in html and "Ben Brown" not in html
+
+
+def test_answering_an_anonymous_survey_still_stops_its_reminders(
+    faculty, django_capture_on_commit_callbacks, mailoutbox
+):
+    """Reminders stay automatic: the completion flag is kept, only never shown per person."""
+    survey, fellows = completion_world(faculty, anonymous=True)
+    services.submit_response(survey, person=fellows[1].user, answers={"useful": "agree"})
+    Invitation.objects.filter(survey=survey).update(invited_at=timezone.now() - timedelta(days=30))
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert distribution.send_reminders() == 2
+    assert sorted(m.to[0] for m in mailoutbox) == sorted(
+        f.user.email for f in (fellows[0], fellows[2])
+    )
 
 
 # Reminders ---------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -72,8 +73,16 @@ def respond(survey, answers, person=None):
     )
 
 
-def exit_survey(n: int):
-    survey = services.create_from_template("exit_survey", by=None, cohort=CohortFactory(number=7))
+def exit_survey(n: int, *, closed: bool = True):
+    """The cohort's exit survey (anonymous) with n responses; closed unless asked otherwise."""
+    now = timezone.now()
+    survey = services.create_from_template(
+        "exit_survey",
+        by=None,
+        cohort=CohortFactory(number=7),
+        opens_at=now - timedelta(days=30),
+        closes_at=now + (-timedelta(days=1) if closed else timedelta(days=1)),
+    )
     themes = dict.fromkeys(
         [
             "ai_fundamentals",
@@ -168,7 +177,20 @@ def test_unknown_format_is_not_found_and_small_anonymous_export_is_refused(login
     assert c.get(reverse("survey_export", args=[survey.pk, "pdf"])).status_code == 404
     refused = c.get(reverse("survey_export", args=[survey.pk, "csv"]), follow=True)
     assert refused.redirect_chain[-1][0] == reverse("survey_results", args=[survey.pk])
-    assert "can be downloaded once at least" in refused.content.decode()
+    assert "Fewer than 5 people answered this anonymous survey" in refused.content.decode()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_open_anonymous_survey_cannot_be_downloaded_however_many_answered(login, fmt):
+    """Two downloads, before and after one more answer, would give that answer as the new row."""
+    c = login(make_person(Role.FACULTY))
+    survey = exit_survey(ANONYMITY_THRESHOLD * 2, closed=False)
+    refused = c.get(reverse("survey_export", args=[survey.pk, fmt]), follow=True)
+    assert refused.redirect_chain[-1][0] == reverse("survey_results", args=[survey.pk])
+    html = refused.content.decode()
+    assert "This anonymous survey is still open" in html and "strongly_recommend" not in html
+    with pytest.raises(Exception, match="still open"):
+        services.check_released(survey)
 
 
 def test_only_faculty_may_export(login):

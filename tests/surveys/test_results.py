@@ -3,9 +3,13 @@ the anonymity threshold, and the results page's accessible bar charts."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from fellowship.enums import Role
 from surveys import services
@@ -170,8 +174,17 @@ def test_a_question_nobody_answered_has_no_percentages():
     assert [o.display for o in recommend.options] == ["0", "0", "0"]
 
 
+def closed(survey: Survey) -> Survey:
+    now = timezone.now()
+    Survey.objects.filter(pk=survey.pk).update(
+        opens_at=now - timedelta(days=10), closes_at=now - timedelta(seconds=1)
+    )
+    survey.refresh_from_db()
+    return survey
+
+
 def test_anonymous_results_and_free_text_are_hidden_below_the_threshold():
-    survey = build(anonymous=True)
+    survey = closed(build(anonymous=True))
     for i in range(ANONYMITY_THRESHOLD - 1):
         respond(survey, {"recommend": "yes", "comments": f"Secret {i}"})
     hidden = services.results(survey)
@@ -181,6 +194,54 @@ def test_anonymous_results_and_free_text_are_hidden_below_the_threshold():
     shown = services.results(survey)
     assert not shown.hidden
     assert {q.question.key: q for q in shown.questions}["comments"].texts[0] == "Secret 0"
+
+
+def test_anonymous_results_wait_for_the_survey_to_close_however_many_answered():
+    survey = build(anonymous=True)  # no closing time: it never closes
+    for i in range(ANONYMITY_THRESHOLD * 2 + 3):
+        respond(survey, {"recommend": "yes", "comments": f"Secret {i}"})
+    waiting = services.results(survey)
+    assert waiting.hidden and waiting.waiting_for_close and waiting.questions == []
+    # How many answered, only in steps: 13 reads "at least 10".
+    assert waiting.responses == 10
+    assert waiting.answered == services.Answered(exact=None, at_least=10)
+    shown = services.results(closed(survey))
+    assert not shown.hidden and shown.responses == 13
+
+
+def test_named_results_show_while_open():
+    survey = build()
+    respond(survey, {"recommend": "yes", "comments": "Mine"})
+    outcome = services.results(survey)
+    assert not outcome.hidden and outcome.responses == 1
+    assert outcome.answered == services.Answered(exact=1, at_least=1)
+
+
+@pytest.mark.parametrize(
+    ("n", "anonymous", "is_closed", "shown"),
+    [
+        (0, True, False, (None, 0)),
+        (4, True, False, (None, 0)),
+        (5, True, False, (None, 5)),
+        (9, True, False, (None, 5)),
+        (10, True, False, (None, 10)),
+        (4, True, True, (4, 4)),
+        (7, False, False, (7, 7)),
+    ],
+)
+def test_counts_are_shown_in_steps_only_while_an_anonymous_survey_is_open(
+    n, anonymous, is_closed, shown
+):
+    got = services.answered_as_shown(n, anonymous=anonymous, closed=is_closed)
+    assert (got.exact, got.at_least) == shown
+
+
+@given(st.integers(min_value=0, max_value=10_000))
+def test_one_more_answer_moves_an_open_count_only_at_a_step(n):
+    before = services.answered_as_shown(n, anonymous=True, closed=False)
+    after = services.answered_as_shown(n + 1, anonymous=True, closed=False)
+    assert before.at_least % ANONYMITY_THRESHOLD == 0 and before.at_least <= n
+    assert after.at_least == before.at_least or (n + 1) % ANONYMITY_THRESHOLD == 0
 
 
 def test_the_results_page_draws_a_table_and_bars_for_each_chart(login):

@@ -16,7 +16,7 @@ from fellowship.enums import Role
 from recruitment.models import InterviewPanel
 from surveys import services
 from surveys.enums import ANONYMITY_THRESHOLD, PANELLIST_FEEDBACK, QuestionKind
-from surveys.models import Answer, Invitation, Question, Response, Survey
+from surveys.models import Answer, Invitation, PendingResponse, Question, Response, Survey
 from tests.conftest import make_person
 from tests.factories import RoundFactory, UserFactory
 
@@ -161,7 +161,9 @@ def test_second_response_is_refused():
         services.submit_response(
             survey, person=person, answers={"colour": "blue", "useful": "agree"}
         )
-    assert Response.objects.filter(survey=survey).count() == 1
+    # The first answer waits in the pool, and counts as given.
+    assert PendingResponse.objects.filter(survey=survey).count() == 1
+    assert services.answer_count(survey) == 1
 
 
 def test_closed_survey_refuses_answers():
@@ -200,6 +202,15 @@ def test_invalid_answers_store_nothing_and_leave_the_invitation_open():
 # Anonymity ---------------------------------------------------------------------------------------
 
 
+def close(survey: Survey) -> None:
+    """The closing time passes (no task or sweep runs)."""
+    now = timezone.now()
+    Survey.objects.filter(pk=survey.pk).update(
+        opens_at=now - timedelta(days=14), closes_at=now - timedelta(seconds=1)
+    )
+    survey.refresh_from_db()
+
+
 def test_anonymous_response_cannot_be_linked_to_its_respondent():
     survey = make_survey(anonymous=True)
     people = invited(survey, 3)
@@ -207,8 +218,13 @@ def test_anonymous_response_cannot_be_linked_to_its_respondent():
         services.submit_response(
             survey, person=person, answers={"colour": "red", "useful": "agree", "comments": "Fine"}
         )
+    # The answers wait in the pool until it fills or the survey closes.
+    assert not Response.objects.exists()
+    assert PendingResponse.objects.filter(survey=survey).count() == 3
+    close(survey)
+    assert services.release_answers(survey) == 3
 
-    # The rows: no respondent, only a date, random UUID keys.
+    # The rows: no respondent, no date, random UUID keys.
     with connection.cursor() as cursor:
         cursor.execute("SELECT * FROM surveys_response")
         columns = [c[0] for c in cursor.description]
@@ -219,7 +235,7 @@ def test_anonymous_response_cannot_be_linked_to_its_respondent():
         record = dict(zip(columns, row, strict=True))
         assert record["respondent_id"] is None
         assert uuid.UUID(str(record["id"]))
-        assert str(record["submitted_on"]) == timezone.localdate().isoformat()  # a date, no time
+        assert record["submitted_on"] is None  # not even the day
     assert {f.column for f in Response._meta.concrete_fields} == set(columns)
     assert (
         Response._meta.pk.get_internal_type() == Answer._meta.pk.get_internal_type() == "UUIDField"
@@ -230,7 +246,12 @@ def test_anonymous_response_cannot_be_linked_to_its_respondent():
     with connection.cursor() as cursor:
         links = {
             table: connection.introspection.get_relations(cursor, table)
-            for table in ("surveys_response", "surveys_answer", "surveys_invitation")
+            for table in (
+                "surveys_response",
+                "surveys_answer",
+                "surveys_invitation",
+                "surveys_pendingresponse",
+            )
         }
     assert {target for _, target in links["surveys_response"].values()} == {
         "surveys_survey",
@@ -247,6 +268,7 @@ def test_anonymous_response_cannot_be_linked_to_its_respondent():
         "surveys_survey",
         "fellowship_user",
     }
+    assert {target for _, target in links["surveys_pendingresponse"].values()} == {"surveys_survey"}
 
     # The completion list says who answered, but not when.
     invitations = Invitation.objects.filter(survey=survey)
@@ -255,6 +277,7 @@ def test_anonymous_response_cannot_be_linked_to_its_respondent():
     # No admin page lists responses or answers, and they keep no history table.
     assert not admin.site.is_registered(Response)
     assert not admin.site.is_registered(Answer)
+    assert not admin.site.is_registered(PendingResponse)
     tables = connection.introspection.table_names()
     assert not [t for t in tables if t.startswith("surveys_historical")]
 
@@ -296,31 +319,50 @@ def test_results_count_and_percentages_over_those_who_answered():
     assert by_key["comments"].texts == ["More time"]
 
 
-def test_anonymous_results_are_hidden_until_five_responses():
+def test_anonymous_results_wait_for_closing_and_five_responses():
     survey = make_survey(anonymous=True)
-    people = invited(survey, ANONYMITY_THRESHOLD)
+    people = invited(survey, ANONYMITY_THRESHOLD + 1)
     for i, person in enumerate(people[:-1]):
         services.submit_response(
             survey,
             person=person,
             answers={"colour": "red", "useful": "agree", "comments": f"Note {i}"},
         )
+    # Five have answered, but the survey is open: nothing yet, and the count only in steps.
     outcome = services.results(survey)
-    assert outcome.hidden and outcome.responses == 4 and outcome.questions == []
+    assert outcome.hidden and outcome.waiting_for_close and outcome.questions == []
+    assert outcome.responses == ANONYMITY_THRESHOLD
 
     services.submit_response(
         survey,
         person=people[-1],
         answers={"colour": "blue", "useful": "agree", "comments": "Another"},
     )
+    close(survey)
+    # Closed: every answer, including those still in the pool, is counted.
     outcome = services.results(survey)
-    assert not outcome.hidden
+    assert not outcome.hidden and outcome.responses == 6
+    assert not PendingResponse.objects.exists()
     by_key = {q.question.key: q for q in outcome.questions}
-    assert by_key["comments"].texts == ["Another", "Note 0", "Note 1", "Note 2", "Note 3"]
+    assert by_key["comments"].texts == ["Another", "Note 0", "Note 1", "Note 2", "Note 3", "Note 4"]
     assert {o.value: o.display for o in by_key["colour"].options} == {
-        "red": "4 (80%)",
-        "blue": "1 (20%)",
+        "red": "5 (83%)",
+        "blue": "1 (17%)",
     }
+
+
+def test_an_anonymous_survey_closed_with_fewer_than_five_never_shows_results():
+    survey = make_survey(anonymous=True)
+    for person in invited(survey, ANONYMITY_THRESHOLD - 1):
+        services.submit_response(
+            survey, person=person, answers={"colour": "red", "useful": "agree", "comments": "Me"}
+        )
+    close(survey)
+    outcome = services.results(survey)
+    assert outcome.hidden and not outcome.waiting_for_close and outcome.questions == []
+    assert Response.objects.filter(survey=survey).count() == ANONYMITY_THRESHOLD - 1  # kept
+    with pytest.raises(ValidationError, match="Fewer than"):
+        services.check_released(survey)
 
 
 # Panellist feedback of a recruitment round -------------------------------------------------------
@@ -436,13 +478,12 @@ def test_panellist_answers_on_the_form_once(panelled_round, login):
 
     done = c.post(url, {**ALL_AGREE, "comments": "Well run"}, follow=True)
     assert "Thank you" in done.content.decode()
-    response = Response.objects.get(survey=survey)
-    assert response.respondent is None
-    assert response.answers.count() == 6
+    waiting = PendingResponse.objects.get(survey=survey)  # anonymous: in the pool
+    assert len(waiting.answers) == 6 and "Well run" in waiting.answers.values()
 
     again = c.post(url, {**ALL_AGREE, "overall_effectiveness": "disagree"})
     assert again.status_code == 200 and "cannot answer it again" in again.content.decode()
-    assert Response.objects.count() == 1
+    assert services.answer_count(survey) == 1
     assert survey.title not in c.get(reverse("my_surveys")).content.decode()
 
 
@@ -474,7 +515,9 @@ def test_closed_survey_cannot_be_answered_on_the_page(panelled_round, login):
     assert survey.title not in c.get(reverse("my_surveys")).content.decode()
 
 
-def test_faculty_see_results_only_after_five_anonymous_responses(panelled_round, login):
+def test_faculty_see_anonymous_results_only_after_closing_with_five_responses(
+    panelled_round, login
+):
     rnd, _, panel_2 = panelled_round
     panel_2.members.add(*[make_person(Role.PANELLIST) for _ in range(2)])
     survey, invitations = services.send_panellist_feedback(rnd, by=None)
@@ -488,6 +531,9 @@ def test_faculty_see_results_only_after_five_anonymous_responses(panelled_round,
     page = c.get(url).content.decode()
     assert "at least 5 people" in page and "A secret" not in page
     services.submit_response(survey, person=people[4], answers=ALL_AGREE)
+    page = c.get(url).content.decode()
+    assert "A secret" not in page and "after it closes" in page  # still open
+    close(survey)
     page = c.get(url).content.decode()
     assert "A secret" in page and "5 (100%)" in page
 
@@ -543,12 +589,15 @@ def test_exit_survey_grid_questions_are_answered_row_by_row_on_the_page(login):
     assert not Response.objects.exists()
 
     assert c.post(url, {**answers, "apply__strategy_culture": "yes"}).status_code == 302
-    stored = dict(Response.objects.get().answers.values_list("question__key", "value"))
+    keys = dict(survey.questions.values_list("pk", "key"))
+    stored = {keys[int(k)]: v for k, v in PendingResponse.objects.get().answers.items()}
     assert stored["apply"] == {**dict.fromkeys(themes[:-1], "no"), "strategy_culture": "yes"}
     assert stored["valuable"] == {"networking": "agree"}  # optional grid: rows may be blank
 
 
-def test_invitation_to_a_survey_that_opens_later_says_when_it_opens(django_capture_on_commit_callbacks):
+def test_invitation_to_a_survey_that_opens_later_says_when_it_opens(
+    django_capture_on_commit_callbacks,
+):
     from django.core import mail
 
     survey = make_survey()
@@ -571,7 +620,9 @@ def test_a_fellow_cannot_see_another_fellows_named_answers(login):
     Invitation.objects.bulk_create(Invitation(survey=survey, person=p) for p in (author, colleague))
     Speaker.objects.create(workshop=workshop, name="A speaker", user=make_person(Role.SUPERVISOR))
     secret = "My supervisor never turns up to our meetings"
-    services.submit_response(survey, person=author, answers={"colour": "red", "useful": "agree", "comments": secret})
+    services.submit_response(
+        survey, person=author, answers={"colour": "red", "useful": "agree", "comments": secret}
+    )
 
     client = login(colleague)
     pages = [
