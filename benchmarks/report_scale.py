@@ -280,9 +280,9 @@ def measure(scale: int, database_url: str, workdir: Path, repeat: int, profile: 
     start = time.perf_counter()
     html = render_html(evidence)
     result["html"] = time.perf_counter() - start
-    import weasyprint
+    from fellowship.pdf import layout
 
-    result["pdf_pages"] = len(weasyprint.HTML(string=html).render().pages)
+    result["pdf_pages"] = len(layout(html).pages)
 
     import tracemalloc
 

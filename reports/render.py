@@ -6,20 +6,21 @@ paper's wording unless faculty edited it). The wording is read when the report i
 report job passes the wording it recorded (`report_wording()`) so its files and its record agree,
 and the appendix prints whose wording each objective used.
 
-Charts are inline SVG (`reports.charts`), which WeasyPrint draws as vectors. WeasyPrint is slow to
-import (about a second), so it is imported inside `render_pdf`, and the HTML is self-contained (no
-base_url), so WeasyPrint fetches nothing. The PDF is tagged for screen readers (WeasyPrint's
-`pdf_tags`: a structure tree, the title shown as the window title, the language of the HTML). It does
-not claim PDF/UA conformance (`pdf_variant="pdf/ua-1"`), which no validator here has checked.
+Charts are inline SVG (`reports.charts`), which WeasyPrint draws as vectors. The PDF is drawn by
+the PDF helper (`fellowship.pdf.render_pdf`): the HTML is self-contained, and the helper's fetcher
+would serve nothing but our static files anyway. The PDF is tagged for screen readers (a structure
+tree, the title shown as the window title, the language of the HTML). It does not claim PDF/UA
+conformance (`pdf_variant="pdf/ua-1"`), which no validator here has checked.
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+
+from fellowship import pdf
 
 from . import charts
 from .evidence import Evidence
@@ -58,6 +59,7 @@ def report_charts(evidence: Evidence) -> dict[str, str]:
     if o4.applicants:
 
         def bar(figure, total: int) -> charts.Bar:
+            # A hidden count (<K or [c]) has no bar, only its symbol: its length would give it away.
             if figure.suppressed or figure.count is None or not total:
                 return charts.Bar(None, figure.text)
             return charts.Bar(100 * figure.count / total, figure.text)
@@ -70,7 +72,8 @@ def report_charts(evidence: Evidence) -> dict[str, str]:
                 f"{row.label}: applicants {row.applicants.text}, fellows {row.fellows.text}"
                 for row in o4.gender
             )
-            + (f". Counts below {o4.threshold} are not shown." if o4.any_suppressed else "."),
+            + "."
+            + "".join(f" {note}" for note in o4.footnotes),
             categories=[row.label for row in o4.gender],
             series=[
                 charts.Series("Applicants", charts.NHS_BLUE),
@@ -144,9 +147,4 @@ def render_html(
 
 def render_pdf(evidence: Evidence, *, wording: Wording | None = None) -> bytes:
     """The report as an A4 PDF, tagged for screen readers, with its title and language."""
-    # Its progress lines (several per page, at INFO) would drown the command's own output.
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    import weasyprint  # slow to import: only when a PDF is made
-
-    html = render_html(evidence, wording=wording)
-    return weasyprint.HTML(string=html).write_pdf(pdf_tags=True)
+    return pdf.render_pdf(render_html(evidence, wording=wording))

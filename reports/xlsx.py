@@ -3,6 +3,8 @@
 Each objective sheet is one table with a header row: which evidence table a row belongs to, the
 item, the count and what it is out of (numbers), the percentage (a number formatted as %), and the
 figure as the report prints it. A suppressed equality count has no number, only its printed `<K`.
+Every row goes through the export helper (`fellowship.exports.append_row`): titles, names and
+organisations that people typed are written as text, never as formulas.
 openpyxl is imported inside `render_xlsx`, like WeasyPrint in `render_pdf`.
 """
 
@@ -12,6 +14,8 @@ import io
 from collections.abc import Iterator
 
 from django.utils import timezone
+
+from fellowship.exports import append_row
 
 from .evidence import Evidence, Share
 from .render import report_title
@@ -88,6 +92,12 @@ def _objective4(e: Evidence) -> Iterator[Row]:
             o.appointed,
             row.fellows.text,
         )
+    # The disclosure-control footnotes, as under the report's table (a hidden count has no number).
+    notes = f"Gender, cohort {e.cohort}: notes"
+    if o.recruiting:
+        yield (notes, f"Appears once cohort {e.cohort}'s recruitment has closed", None, None, "")
+    for note in o.footnotes:
+        yield (notes, note, None, None, "")
     yield (
         "Non-medic fellows",
         "Non-medic fellows",
@@ -220,25 +230,27 @@ def render_xlsx(evidence: Evidence) -> bytes:
     book.remove(book.active)
     for name, rows in SHEETS:
         sheet = book.create_sheet(name[:31])
-        sheet.append(HEADER)
+        append_row(sheet, HEADER)
         for table, item, count, of, printed in rows(evidence):
             percentage = count / of if (count is not None and of) else None
-            sheet.append((table, item, count, of, percentage, printed))
+            append_row(sheet, (table, item, count, of, percentage, printed))
             if percentage is not None:
                 sheet.cell(sheet.max_row, 5).number_format = "0%"
         _finish(sheet, bold, get_column_letter, (36, 40, 10, 10, 12, 16))
 
     data = evidence.data
     sheet = book.create_sheet(BUILT_FROM)
-    sheet.append(("Records", "Rows used"))
+    append_row(sheet, ("Records", "Rows used"))
     for c in data.counts:
-        sheet.append((c.table, c.rows))
-    sheet.append(())
-    sheet.append(("Report", report_title(evidence)))
-    sheet.append(("Cohorts", ", ".join(str(n) for n in data.cohorts)))
-    sheet.append(("Built (UK time)", timezone.localtime(data.generated_at).replace(tzinfo=None)))
+        append_row(sheet, (c.table, c.rows))
+    append_row(sheet, ())
+    append_row(sheet, ("Report", report_title(evidence)))
+    append_row(sheet, ("Cohorts", ", ".join(str(n) for n in data.cohorts)))
+    append_row(
+        sheet, ("Built (UK time)", timezone.localtime(data.generated_at).replace(tzinfo=None))
+    )
     sheet.cell(sheet.max_row, 2).number_format = "d mmmm yyyy hh:mm"
-    sheet.append(("Equality counts hidden below", data.suppress_below))
+    append_row(sheet, ("Equality counts hidden below", data.suppress_below))
     _finish(sheet, bold, get_column_letter, (36, 40))
 
     out = io.BytesIO()

@@ -9,21 +9,18 @@ about who answered when), and it is refused below the anonymity threshold.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 
+from fellowship import exports
+
 from .enums import ANONYMITY_THRESHOLD, QuestionKind
 from .models import Answer, Question, Response, Survey
 
 EXIT_SURVEY = "exit_survey"
-
-# Spreadsheet programs run a cell that starts with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -69,12 +66,6 @@ def _exit_order(column: tuple[str, Question, str | None]) -> tuple:
     if question.key == "valuable":
         return (len(fixed) + 1, question.position, 0)
     return (len(fixed) + 2, question.position, 0)
-
-
-def _safe(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def export(survey: Survey) -> Export:
@@ -127,22 +118,8 @@ def export(survey: Survey) -> Export:
 
 
 def to_csv(table: Export) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(table.header)
-    for row in table.rows:
-        writer.writerow([_safe(c) for c in row])
-    return out.getvalue().encode("utf-8")
+    return exports.csv_bytes([table.header, *table.rows])
 
 
 def to_xlsx(table: Export) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(table.sheet[:31])
-    sheet.append(table.header)
-    for row in table.rows:
-        sheet.append([_safe(c) for c in row])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return exports.xlsx_bytes([(table.sheet, [table.header, *table.rows])])

@@ -20,6 +20,7 @@ from django.utils.text import slugify
 from rules.contrib.views import permission_required
 
 from fellowship.models import Fellow
+from fellowship.pdf import render_pdf
 from fellowship.uploads import attachment
 
 from .. import services
@@ -77,14 +78,11 @@ def portfolio_detail(request, ref: str):
 
 def portfolio_pdf(request, ref: str):
     """The portfolio as an A4 PDF, for appraisal and revalidation."""
-    import weasyprint  # slow to import: only here
-
     fellow = _fellow(request, ref)
     context = _portfolio(request, fellow)
     context["generated_at"] = timezone.now()
     html = render_to_string("portfolio/portfolio_pdf.html", context, request=None)
-    # No base_url: the template is self-contained, so WeasyPrint fetches nothing.
-    pdf = weasyprint.HTML(string=html).write_pdf()
+    pdf = render_pdf(html)  # fetches nothing but our static files
     filename = f"portfolio-{slugify(fellow.display_name) or fellow.ref}.pdf"
     response = FileResponse(
         io.BytesIO(pdf), as_attachment=True, filename=filename, content_type="application/pdf"

@@ -26,6 +26,7 @@ from rules.contrib.views import permission_required
 
 from fellowship.enums import Role
 from fellowship.models import Cohort
+from fellowship.pdf import render_pdf
 
 from .. import services
 from ..enums import AWAITING_REVIEW, Decision, MilestoneStatus, ProposalStatus
@@ -243,13 +244,10 @@ def catalogue(request, number: int):
 @browse_catalogue
 def catalogue_pdf(request, number: int):
     """The catalogue, with the same filters, as an A4 PDF to print or share."""
-    import weasyprint  # slow to import (about a second): only here
-
     context = _catalogue(request, number)
     context["generated_at"] = timezone.now()
     html = render_to_string("projects/catalogue_pdf.html", context)
-    # No base_url: the template is self-contained, so WeasyPrint fetches nothing.
-    pdf = weasyprint.HTML(string=html).write_pdf()
+    pdf = render_pdf(html)  # fetches nothing but our static files
     filename = f"project-catalogue-cohort-{context['cohort'].number}.pdf"
     response = FileResponse(
         io.BytesIO(pdf), as_attachment=True, filename=filename, content_type="application/pdf"

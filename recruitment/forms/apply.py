@@ -124,7 +124,8 @@ class StatementForm(forms.Form):
                 required=False,
                 initial=texts.get(criterion.pk, ""),
                 strip=False,  # the applicant's layout is theirs; spaces do not count as words
-                # The hint is shown unescaped by the template pack, so escape the faculty's text here.
+                # The template pack escapes a plain hint; format_html escapes the faculty's text
+                # and keeps our own line break and bold.
                 help_text=format_html(
                     "{}<br><strong>{} words or fewer.</strong>",
                     criterion.description,

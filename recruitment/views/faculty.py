@@ -7,24 +7,21 @@ no other page here touches EqualityRecord.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F, Q, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.cache import never_cache
 from rules.contrib.views import permission_required
 
-from fellowship import audit
+from fellowship import audit, exports
 from fellowship.enums import AuditAction, AuditSubject, Profession
 from fellowship.models import FundedPost, Funder, Region
 
@@ -43,10 +40,10 @@ from ..forms.faculty import (
 from ..models import Application, RecruitmentRound
 
 PAGE_SIZE = 50
-LONDON_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 manage_rounds = permission_required("recruitment.manage_rounds", raise_exception=True)
 list_applications = permission_required("recruitment.list_applications", raise_exception=True)
+# Faculty holding the equality permission (recruitment.rules, given person by person).
 see_equality = permission_required("recruitment.see_equality", raise_exception=True)
 
 
@@ -233,16 +230,6 @@ def approval_status(application: Application) -> str:
     return "Not started"
 
 
-# Spreadsheet programs run a cell that starts with one of these as a formula.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
 def _export_rows(
     rnd: RecruitmentRound, applications: QuerySet[Application]
 ) -> tuple[list[str], Iterable[list]]:
@@ -312,33 +299,9 @@ def application_export(request, pk: int, fmt: str):
     )
     filename = f"{slugify(rnd.name) or 'round'}-applications.{fmt}"
     if fmt == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response.write("\ufeff")  # so that Excel reads the file as UTF-8
-        writer = csv.writer(response)
-        writer.writerow(header)
-        for row in rows:
-            writer.writerow(
-                [
-                    value.strftime(LONDON_FORMAT) if hasattr(value, "strftime") else _safe(value)
-                    for value in row
-                ]
-            )
-    else:
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        sheet = book.create_sheet("Applications")
-        sheet.append(header)
-        for row in rows:
-            sheet.append([_safe(value) for value in row])
-        buffer = io.BytesIO()
-        book.save(buffer)
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+        # With a byte-order mark, so that Excel reads the file as UTF-8.
+        return exports.csv_response([header, *rows], filename=filename, bom=True)
+    return exports.xlsx_response([("Applications", [header, *rows])], filename=filename)
 
 
 @list_applications
@@ -408,18 +371,24 @@ def mark_ineligible(request, ref: str):
 @never_cache
 @see_equality
 def equality_monitoring(request, pk: int):
+    """A round's equality figures under the disclosure-control policy, once the round has closed.
+
+    While it is open the page says when they will appear and shows no count: two looks a little
+    apart would otherwise differ by the person who had just applied.
+    """
     rnd = _round_or_404(pk)
-    threshold = settings.EQUALITY_SUPPRESS_BELOW
-    funnels = equality.for_round(rnd, threshold=threshold)
-    audit.record(
-        AuditAction.VIEWED,
-        AuditSubject.EQUALITY,
-        by=request.user,
-        reference=f"round {rnd.pk}",
-        summary=f"Equality monitoring of {rnd.name}",
-    )
+    policy = equality.policy()
+    funnels = equality.for_round(rnd, policy=policy)
+    if funnels is not None:
+        audit.record(
+            AuditAction.VIEWED,
+            AuditSubject.EQUALITY,
+            by=request.user,
+            reference=f"round {rnd.pk}",
+            summary=f"Equality monitoring of {rnd.name}",
+        )
     return render(
         request,
         "recruitment/faculty/equality_monitoring.html",
-        {"round": rnd, "funnels": funnels, "threshold": threshold},
+        {"round": rnd, "funnels": funnels, "policy": policy, "threshold": policy.threshold},
     )

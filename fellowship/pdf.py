@@ -1,0 +1,132 @@
+"""Every PDF the service makes is drawn here, by WeasyPrint, reading nothing but our static files.
+
+WeasyPrint fetches whatever a document points at: images, stylesheets, fonts, and files linked
+with `rel="attachment"`, which it embeds in the PDF. Its default fetcher reads `file:` URLs from
+the server's disk and `http:` URLs from the network, so one tag in a PDF's HTML could put the
+server's files into a download or make the server call an internal address. `render_pdf` gives
+WeasyPrint a fetcher that serves only the application's own static files:
+
+* `/static/...` (relative URLs resolve against `BASE_URL`, an address that can never resolve) or
+  the absolute STATIC_URL, found by the staticfiles finders or in STATIC_ROOT (the collected,
+  hashed files of production). No `..`, no encoded separators, nothing outside those folders.
+* everything else, `file:`, `http:`, `https:`, `ftp:` and `data:` URLs among them, is refused
+  with `RefusedResource` before anything is read. WeasyPrint logs the refusal and draws the PDF
+  without the resource. (Our charts are inline SVG, so no PDF needs a `data:` image.)
+
+The PDF is tagged for screen readers (WeasyPrint's `pdf_tags`: a structure tree, the title as the
+window title, the language of the HTML). WeasyPrint is slow to import (about a second), so it is
+imported inside the functions that draw.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import mimetypes
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.exceptions import SuspiciousFileOperation
+from django.utils._os import safe_join
+
+# Relative URLs in a PDF's HTML resolve against this. The .invalid top-level domain never
+# resolves (RFC 2606), and the fetcher never goes to the network anyway.
+BASE_URL = "https://pdf.fellowship.invalid/"
+
+
+class RefusedResource(ValueError):
+    """A PDF asked for something that is not one of the application's static files."""
+
+    def __init__(self, url: str, why: str):
+        shown = url if len(url) <= 120 else url[:117] + "..."
+        super().__init__(f"Not fetched for a PDF: {shown} ({why})")
+        self.url = url
+
+
+def _static_prefix() -> tuple[str, str, str]:
+    """(scheme, host, path) that our static files' URLs start with."""
+    parts = urlsplit(urljoin(BASE_URL, settings.STATIC_URL))
+    path = parts.path if parts.path.endswith("/") else parts.path + "/"
+    return parts.scheme.lower(), parts.netloc.lower(), path
+
+
+def static_file(url: str) -> Path:
+    """The file of the application's own static files that `url` names.
+
+    Raises RefusedResource for any other URL (another scheme or host, a path outside STATIC_URL,
+    a `..` even percent-encoded, a backslash or NUL) and for a static file that does not exist.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise RefusedResource(url, "not a URL") from None
+    scheme, host, prefix = _static_prefix()
+    if parts.scheme.lower() != scheme or parts.netloc.lower() != host:
+        raise RefusedResource(url, "only the application's static files are used")
+    if not parts.path.startswith(prefix):
+        raise RefusedResource(url, "only the application's static files are used")
+    relative = unquote(parts.path[len(prefix) :])
+    segments = relative.split("/")
+    if (
+        not relative
+        or "\\" in relative
+        or "\x00" in relative
+        or any(segment in ("", ".", "..") for segment in segments)
+    ):
+        raise RefusedResource(url, "not a plain path inside the static files")
+    try:
+        found = finders.find(relative)
+        if not found and settings.STATIC_ROOT:
+            found = safe_join(settings.STATIC_ROOT, relative)
+    except SuspiciousFileOperation:
+        raise RefusedResource(url, "outside the static files") from None
+    path = Path(found) if found else None
+    if path is None or not path.is_file():
+        raise RefusedResource(url, "no such static file")
+    return path
+
+
+def fetch_resource(url: str) -> tuple[bytes, str]:
+    """(content, MIME type) of the static file `url` names; RefusedResource for anything else."""
+    path = static_file(url)
+    mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    return path.read_bytes(), mime_type
+
+
+@functools.cache
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticFilesOnly(URLFetcher):
+        """WeasyPrint's fetcher, allowed nothing but `fetch_resource` (no disk, no network)."""
+
+        def fetch(self, url, headers=None):
+            content, mime_type = fetch_resource(url)
+            return URLFetcherResponse(url, content, headers={"Content-Type": mime_type})
+
+    return StaticFilesOnly
+
+
+def url_fetcher():
+    """A new WeasyPrint URL fetcher that serves only the application's static files."""
+    return _fetcher_class()()
+
+
+def _document(html: str):
+    # Its progress lines (several per page, at INFO) would drown a command's own output.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    import weasyprint  # slow to import: only when a PDF is made
+
+    return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher())
+
+
+def layout(html: str):
+    """The HTML laid out in pages (a weasyprint Document, for counting pages), as `render_pdf` would."""
+    return _document(html).render(pdf_tags=True)
+
+
+def render_pdf(html: str) -> bytes:
+    """The HTML as a tagged PDF, fetching nothing but the application's static files."""
+    return _document(html).write_pdf(pdf_tags=True)
