@@ -57,6 +57,8 @@ class SpeakerSector(models.TextChoices):
     ACADEMIA = "academia", "Academia"
     INDUSTRY = "industry", "Industry"
     REGULATOR = "regulator", "Regulator or public sector"
+    GOVERNMENT = "government", "Government"
+    CHARITY = "charity", "Charity"
     ALUMNI = "alumni", "Fellowship alumni"
     OTHER = "other", "Other"
 
@@ -95,3 +97,17 @@ class AuditSubject(models.TextChoices):
     MATCHING = "matching", "Fellow–project matching"
     MENTORING = "mentoring", "Mentor pairs"
     REPORT = "report", "Benefits report"
+    INVITATION = "invitation", "Invitation to a role"
+
+
+class InvitationState(models.TextChoices):
+    """Where an e-mailed invitation stands; derived from its dates, never stored."""
+
+    PENDING = "pending", "Pending"
+    EXPIRED = "expired", "Expired"
+    ACCEPTED = "accepted", "Accepted"
+    REVOKED = "revoked", "Revoked"
+
+
+# The roles faculty give by invitation: anyone may sign up as an applicant without one.
+INVITABLE_ROLES = (Role.FELLOW, Role.ALUMNUS, Role.SUPERVISOR, Role.PANELLIST, Role.FUNDER, Role.FACULTY)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .enums import FellowStatus, Role
-from .importer import ImportResult, import_tables, read_sources
+from .importer import ImportResult, import_tables
 from .models import Cohort, Fellow, Funder, HistoryImport, Region, RoleGrant, User
 from .notifications import notify
 
@@ -97,56 +98,24 @@ def record_project(fellow: Fellow, *, project_ref: str) -> None:
         fellow.save(update_fields=["project_ref"])
 
 
-def import_history(files: Iterable[tuple[str, bytes]], *, by: User | None, source: str, dry_run: bool = False) -> ImportResult:
+def import_history(
+    files: Iterable[tuple[str, Any]],
+    *,
+    by: User | None,
+    source: str,
+    dry_run: bool = False,
+    expected_fingerprint: str | None = None,
+) -> ImportResult:
     """Import programme history files all-or-nothing (see fellowship.importer).
 
-    Side effects: creates or updates rows of every table present; records a HistoryImport
-    (unless a dry run). Raises importer.ImportFailed, changing nothing, if any row is invalid.
+    `files` are (name, bytes) pairs or importer.Source (name, opener) pairs. With
+    `expected_fingerprint` (a dry run's), refuse with importer.ImportChanged if the rows the
+    import reads changed since. Side effects: creates or updates rows of every table present;
+    records a HistoryImport (unless a dry run). Raises importer.ImportFailed, changing nothing,
+    if any row is invalid.
     """
     with transaction.atomic():
-        result = import_tables(read_sources(files), dry_run=dry_run)
+        result = import_tables(files, dry_run=dry_run, by=by, expected_fingerprint=expected_fingerprint)
         if not dry_run:
             HistoryImport.objects.create(imported_by=by, source=source[:255], summary=result.summary)
     return result
-
-
-EQUALITY_PERMISSION = ("recruitment", "view_equality_monitoring")
-
-
-def may_see_equality_monitoring(user: User) -> bool:
-    """Whether the person holds the equality-monitoring permission themselves (not through superuser)."""
-    app_label, codename = EQUALITY_PERMISSION
-    return user.user_permissions.filter(
-        content_type__app_label=app_label, codename=codename
-    ).exists()
-
-
-def allow_equality_monitoring(user: User, *, by: User | None, allowed: bool) -> None:
-    """Give or take away the permission to see equality-monitoring aggregates.
-
-    Only faculty may be given it (the pages need both). Side effects: adds or removes the
-    Django permission recruitment.view_equality_monitoring; writes a log line naming who did it.
-    """
-    import logging
-
-    from django.contrib.auth.models import Permission
-
-    app_label, codename = EQUALITY_PERMISSION
-    if allowed and not user.has_role(Role.FACULTY):
-        raise ValidationError(
-            "Only faculty can see equality monitoring. Give this person the faculty role first"
-        )
-    permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
-    with transaction.atomic():
-        if allowed:
-            user.user_permissions.add(permission)
-        else:
-            user.user_permissions.remove(permission)
-    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
-        user.__dict__.pop(cache, None)
-    logging.getLogger("fellowship.audit").info(
-        "equality monitoring %s for user %s by user %s",
-        "allowed" if allowed else "removed",
-        user.pk,
-        by.pk if by else None,
-    )

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from .views import audit, history, home, people, programme
+from .views import audit, history, home, invitations, people, programme
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -37,6 +37,13 @@ urlpatterns = [
     path("people/", people.person_list, name="person_list"),
     path("people/<int:pk>/", people.person_detail, name="person_detail"),
     path("people/<int:pk>/roles/<int:grant_pk>/remove/", people.role_revoke, name="role_revoke"),
+    path("people/invitations/", invitations.invitation_list, name="invitation_list"),
+    path("people/invitations/new/", invitations.invitation_create, name="invitation_create"),
+    path("people/invitations/many/", invitations.invitation_bulk, name="invitation_bulk"),
+    path("people/invitations/many/<int:pk>/", invitations.invitation_batch, name="invitation_batch"),
+    path("people/invitations/<int:pk>/resend/", invitations.invitation_resend, name="invitation_resend"),
+    path("people/invitations/<int:pk>/revoke/", invitations.invitation_revoke, name="invitation_revoke"),
+    path("invitation/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
     path("audit/", audit.audit_log, name="audit_log"),
     path("", include("recruitment.urls")),
     path("", include("fellowship.urls_mentoring")),

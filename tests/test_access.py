@@ -59,6 +59,15 @@ EXPECTED: dict[str, tuple] = {
     "person_list": (None, FACULTY_ONLY),
     "person_detail": (lambda w: {"pk": w["users"]["applicant"].pk}, FACULTY_ONLY),
     "audit_log": (None, FACULTY_ONLY),
+    # Invitations: faculty pages; the e-mailed link opens for anyone, and refuses a signed-in
+    # person whose address is not the one invited (403)
+    "invitation_list": (None, FACULTY_ONLY),
+    "invitation_create": (None, FACULTY_ONLY),
+    "invitation_bulk": (None, FACULTY_ONLY),
+    "invitation_batch": (lambda w: {"pk": w["invitation_batch"].pk}, FACULTY_ONLY),
+    "invitation_resend": (lambda w: {"pk": w["invitation"].pk}, rule(405)),
+    "invitation_revoke": (lambda w: {"pk": w["invitation"].pk}, rule(405)),
+    "invitation_accept": (lambda w: {"token": w["invitation_token"]}, rule(403, anonymous=200)),
     # Removing a role is a POST; a GET is refused for everyone signed in.
     "role_revoke": (lambda w: {"pk": w["users"]["applicant"].pk, "grant_pk": w["grant"].pk}, rule(405)),
     # Recruitment: the applicant's journey (their application is submitted, so steps lead back to it)
@@ -346,7 +355,13 @@ def build_world(role_users) -> dict:
     FundedPostFactory(funder=funder, cohort=cohort)
     report_job = ReportJob.objects.create(cohort=cohort, suppress_below=5, state=ReportState.DONE, progress=100)
     report_job.pdf.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    from .fellowship.test_invitations import invite_and_read_token, run_batch_now
+
+    invitation, invitation_token = invite_and_read_token(role_users["faculty"], "invited@example.org")
     return {
+        "invitation": invitation,
+        "invitation_token": invitation_token,
+        "invitation_batch": run_batch_now(role_users["faculty"], ["many@example.org"]),
         "report_job": report_job,
         "portfolio_entry": portfolio_entry,
         "workshop_survey": workshop_survey,

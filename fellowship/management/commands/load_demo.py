@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
+from fellowship.demo import invitations as invitations_demo
 from fellowship.demo import mentoring as mentoring_demo
 from fellowship.enums import FellowStatus, Role
 from fellowship.management.commands.import_history import files_at
@@ -64,6 +65,7 @@ class Command(BaseCommand):
                 # Each app may add live demo data of its own (an open round, proposals ...) in demo.py.
                 notes = [note for build in _app_demo_builders() for note in build()]
                 notes += mentoring_demo.build_demo()  # after the apps': it uses the projects demo's incoming fellows
+                notes += invitations_demo.build_demo()
             for line in result.summary:
                 self.stdout.write(f"Imported {line}")
             for note in notes:
