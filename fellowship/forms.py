@@ -278,10 +278,7 @@ class MultipleFileField(forms.FileField):
 class HistoryUploadForm(forms.Form):
     files = MultipleFileField(
         label="Upload history files",
-        help_text="CSV files named after their tables (cohorts.csv, fellows.csv ...), one Excel workbook with a sheet per table, or a zip of CSV files.",
-    )
-    dry_run = forms.BooleanField(
-        label="Check the files without importing them", required=False
+        help_text="CSV files named after their tables (cohorts.csv, fellows.csv ...), one Excel workbook with a sheet per table, or a zip of CSV files. Nothing is changed until you have seen what the files would change.",
     )
 
     def clean_files(self):

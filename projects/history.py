@@ -2,51 +2,94 @@
 
 Imported projects are approved (they ran). Fellows whose `project` column names a project are
 placed on it. A supervisor given as a fellow reference marks an alumnus supervisor (objective 8).
+A project made in this service (it has a supervisor's account) is never overwritten.
 """
 
 from __future__ import annotations
 
-from fellowship.history import Lookups, Rows
+from typing import Any
+
+from fellowship.history import COHORT, cohort_ids
 from fellowship.importer import (
+    CheckContext,
     Column,
+    Rows,
     Table,
     TableReport,
+    WriteContext,
+    in_chunks,
+    named,
     positive_int,
     register,
     required_text,
+    sync,
     text,
 )
-from fellowship.models import Fellow
+from fellowship.models import Fellow, Organisation, Region
 
 from .enums import ProposalStatus
 from .models import ClinicalDomain, Placement, Project
 
 
-def write_projects(rows: Rows, report: TableReport) -> None:
-    lookups = Lookups()
+def existing_projects(refs: set) -> set:
+    found: set = set()
+    for chunk in in_chunks(refs):
+        found.update(Project.objects.filter(ref__in=chunk).values_list("ref", flat=True))
+    return found
+
+
+def check_projects(rows: Rows, ctx: CheckContext) -> None:
+    refs = {values["ref"] for _, values in rows}
+    live = set()
+    for chunk in in_chunks(refs):
+        live.update(
+            Project.objects.filter(ref__in=chunk, supervisor__isnull=False).values_list(
+                "ref", flat=True
+            )
+        )
     for row, values in rows:
-        cohort = lookups.cohort(values["cohort"], report, row)
-        if cohort is None:
-            continue
-        if report.made_in_service(row, Project, values["ref"], owner="supervisor", what="a proposal"):
-            continue
-        defaults = {
-            "cohort": cohort,
+        if values["ref"] in live:
+            ctx.problem(
+                "projects",
+                row,
+                "ref",
+                f"{values['ref']} is a proposal made in this service; the history cannot overwrite it",
+            )
+
+
+def write_projects(rows: Rows, ctx: WriteContext, report: TableReport) -> None:
+    cohorts = cohort_ids(values["cohort"] for _, values in rows)
+    domains = named(ClinicalDomain, (values["clinical_domain"] for _, values in rows), ctx)
+    regions = named(Region, (values["region"] for _, values in rows), ctx)
+    hosts = named(Organisation, (values["host_organisation"] for _, values in rows), ctx)
+    wanted: dict[str, dict[str, Any]] = {}
+    for _, values in rows:
+        fields: dict[str, Any] = {
+            "ref": values["ref"],
+            "cohort_id": cohorts[values["cohort"]],
             "title": values["title"],
-            "clinical_domain": lookups.named(ClinicalDomain, values["clinical_domain"]),
-            "region": lookups.region(values["region"]),
-            "host_organisation": lookups.organisation(values["host_organisation"]),
+            "clinical_domain_id": domains[values["clinical_domain"].lower()].pk,
+            "region_id": regions[values["region"].lower()].pk,
+            "host_organisation_id": hosts[values["host_organisation"].lower()].pk,
             "status": ProposalStatus.APPROVED,
         }
         if "supervisor" in values:
-            defaults["supervisor_name"] = values["supervisor"]
-        _, created = Project.objects.update_or_create(ref=values["ref"], defaults=defaults)
-        report.count(created=created)
+            fields["supervisor_name"] = values["supervisor"]
+        wanted[values["ref"]] = fields
+    existing = [p for chunk in in_chunks(wanted) for p in Project.objects.filter(ref__in=chunk)]
+    projects = sync(Project, existing, lambda p: p.ref, wanted, ctx, report)
+
     # Place the fellows whose history names these projects.
-    refs = [values["ref"] for _, values in rows]
-    projects = {p.ref: p for p in Project.objects.filter(ref__in=refs)}
-    for fellow in Fellow.objects.filter(project_ref__in=refs).select_related("placement"):
-        Placement.objects.update_or_create(fellow=fellow, defaults={"project": projects[fellow.project_ref]})
+    placements: dict[int, dict[str, Any]] = {}
+    for chunk in in_chunks(wanted):
+        for fellow_id, project_ref in Fellow.objects.filter(project_ref__in=chunk).values_list(
+            "pk", "project_ref"
+        ):
+            placements[fellow_id] = {"fellow_id": fellow_id, "project_id": projects[project_ref].pk}
+    existing_placements = [
+        p for chunk in in_chunks(placements) for p in Placement.objects.filter(fellow_id__in=chunk)
+    ]
+    sync(Placement, existing_placements, lambda p: p.fellow_id, placements, ctx)
 
 
 register(
@@ -54,15 +97,20 @@ register(
         name="projects",
         owner="projects",
         after=("cohorts", "fellows"),
+        key=("ref",),
+        noun="project",
+        existing=existing_projects,
+        references=(COHORT,),
         columns=[
-            Column("ref", required_text, required=True),
+            Column("ref", required_text, required=True, max_length=40),
             Column("cohort", positive_int, required=True),
-            Column("title", required_text, required=True),
-            Column("clinical_domain", required_text, required=True),
-            Column("region", required_text, required=True),
-            Column("host_organisation", required_text, required=True),
-            Column("supervisor", text),
+            Column("title", required_text, required=True, max_length=200),
+            Column("clinical_domain", required_text, required=True, max_length=100),
+            Column("region", required_text, required=True, max_length=100),
+            Column("host_organisation", required_text, required=True, max_length=200),
+            Column("supervisor", text, max_length=150),
         ],
+        check=check_projects,
         write=write_projects,
     )
 )

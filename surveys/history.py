@@ -9,20 +9,25 @@ survey before, so nothing is counted twice; exit surveys sent in this service ar
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Any
 
 from django.utils import timezone
 
-from fellowship.history import Lookups, Rows
+from fellowship.history import COHORT
 from fellowship.importer import (
+    CheckContext,
     Column,
+    Rows,
     Table,
     TableReport,
+    WriteContext,
     choice,
     multi_choice,
     positive_int,
     register,
 )
+from fellowship.models import Cohort
 
 from .builder import EXIT_SURVEY, TEMPLATES, THEMES
 from .enums import Agreement, YesNo
@@ -37,14 +42,16 @@ THEME_KEYS = [key for key, _ in THEMES]
 HISTORY_AUDIENCE = "Fellows of the cohort (imported from the programme history)"
 
 
+def _history_surveys(cohorts):
+    """The exit surveys that hold the history's responses (sent, by nobody, to nobody)."""
+    return Survey.objects.sent().filter(
+        key=EXIT_SURVEY, cohort__in=cohorts, created_by__isnull=True, invitations__isnull=True
+    )
+
+
 def history_survey(cohort) -> Survey:
     """The cohort's exit survey that holds the history's responses, created if missing."""
-    existing = (
-        Survey.objects.sent()
-        .filter(key=EXIT_SURVEY, cohort=cohort, created_by__isnull=True, invitations__isnull=True)
-        .order_by("created_at")
-        .first()
-    )
+    existing = _history_surveys([cohort]).order_by("created_at").first()
     if existing is not None:
         return existing
     end = cohort.end_date or timezone.localdate()
@@ -72,44 +79,86 @@ def _grid_rows(question: Question, keys: list[str]) -> None:
         question.save(update_fields=["rows"])
 
 
-def write_exit_survey(rows: Rows, report: TableReport) -> None:
-    lookups = Lookups()
-    by_cohort: dict[int, list[tuple[int, dict[str, Any]]]] = {}
-    cohorts = {}
+def check_exit_survey(rows: Rows, ctx: CheckContext) -> None:
+    """Each cohort's history survey must still have the questions the table's columns answer."""
+    numbers = {values["cohort"] for _, values in rows}
+    have: dict[int, set[str]] = {}
+    for survey in (
+        _history_surveys(Cohort.objects.filter(number__in=numbers))
+        .order_by("-created_at")
+        .prefetch_related("questions")
+        .select_related("cohort")
+    ):
+        have[survey.cohort.number] = {q.key for q in survey.questions.all()}
+    first: dict[int, int] = {}
     for row, values in rows:
-        cohort = lookups.cohort(values["cohort"], report, row)
-        if cohort is None:
-            continue
-        cohorts[cohort.pk] = cohort
-        by_cohort.setdefault(cohort.pk, []).append((row, values))
-    for cohort_pk, cohort_rows in by_cohort.items():
-        cohort = cohorts[cohort_pk]
-        survey = history_survey(cohort)
-        questions = {q.key: q for q in survey.questions.all()}
-        missing = sorted(_question_keys(cohort_rows[0][1]) - set(questions))
+        first.setdefault(values["cohort"], row)
+    for number, row in sorted(first.items()):
+        if number not in have:
+            continue  # made from the template, which has every question
+        wanted = {
+            key
+            for _, values in rows
+            if values["cohort"] == number
+            for key in _question_keys(values)
+        }
+        missing = sorted(wanted - have[number])
         if missing:
-            report.problem(
-                cohort_rows[0][0],
+            ctx.problem(
+                "exit_survey",
+                row,
                 None,
-                f"{survey.title} has no question {', '.join(missing)}; "
+                f"the exit survey of cohort {number} has no question {', '.join(missing)}; "
                 "put it back in the exit survey before importing",
             )
-            continue
+
+
+def _canonical(answers: dict[str, Any]) -> str:
+    return json.dumps(answers, sort_keys=True)
+
+
+def write_exit_survey(rows: Rows, ctx: WriteContext, report: TableReport) -> None:
+    cohorts = {
+        c.number: c for c in Cohort.objects.filter(number__in={v["cohort"] for _, v in rows})
+    }
+    by_cohort: dict[int, list[dict[str, Any]]] = {}
+    for _, values in rows:
+        by_cohort.setdefault(values["cohort"], []).append(values)
+    for number, cohort_rows in sorted(by_cohort.items()):
+        known = _history_surveys([cohorts[number]]).exists()
+        survey = history_survey(cohorts[number])
+        if not known:
+            ctx.created(Survey, [survey])  # its key differs between a dry run and the import
+        questions = {q.key: q for q in survey.questions.all()}
         components = sorted(
-            {c.split(":", 1)[1] for _, v in cohort_rows for c in v if c.startswith("valuable:")}
+            {c.split(":", 1)[1] for v in cohort_rows for c in v if c.startswith("valuable:")}
         )
         if components:
             _grid_rows(questions["valuable"], components)
+        given: dict[Any, dict[str, Any]] = {}
+        for response_id, key, value in Answer.objects.filter(response__survey=survey).values_list(
+            "response_id", "question__key", "value"
+        ):
+            given.setdefault(response_id, {})[key] = value
         previous = Response.objects.filter(survey=survey).count()
+        before = sorted([_canonical(a) for a in given.values()] + ["{}"] * (previous - len(given)))
+        ctx.saw("exit_survey", number, ctx.ident(survey), before)
+        new = [_answers(values, questions) for values in cohort_rows]
+        if sorted(_canonical(a) for a in new) == before:
+            report.unchanged += len(new)
+            continue
         Response.objects.filter(survey=survey).delete()
-        submitted_on = cohort.end_date or timezone.localdate()
-        answers: list[Answer] = []
-        for index, (_, values) in enumerate(cohort_rows):
-            response = Response.objects.create(survey=survey, submitted_on=submitted_on)
-            for key, value in _answers(values, questions).items():
-                answers.append(Answer(response=response, question=questions[key], value=value))
-            report.count(created=index >= previous)
-        Answer.objects.bulk_create(answers)
+        submitted_on = cohorts[number].end_date or timezone.localdate()
+        responses = Response.objects.bulk_create(
+            Response(survey=survey, submitted_on=submitted_on) for _ in new
+        )
+        Answer.objects.bulk_create(
+            Answer(response=response, question=questions[key], value=value)
+            for response, answers in zip(responses, new, strict=True)
+            for key, value in answers.items()
+        )
+        report.updated += min(previous, len(new))
+        report.created += max(0, len(new) - previous)
 
 
 def _question_keys(values: dict[str, Any]) -> set[str]:
@@ -145,6 +194,7 @@ register(
         name="exit_survey",
         owner="surveys",
         after=("cohorts",),
+        references=(COHORT,),
         columns=[
             Column("cohort", positive_int, required=True),
             Column("recommend", choice(RECOMMEND, blank=True)),
@@ -156,6 +206,7 @@ register(
             (rf"apply:(?:{_THEME})", _YES_NO),
             (r"valuable:[a-z0-9_]+", _AGREEMENT),
         ],
+        check=check_exit_survey,
         write=write_exit_survey,
     )
 )

@@ -1,4 +1,4 @@
-"""Generate an entirely fictional programme history in the import format (version 1).
+"""Generate an entirely fictional programme history in the import format (version 2).
 
 Usage::
 
@@ -27,7 +27,17 @@ from pathlib import Path
 
 DEFAULT_SEED = 2021
 DEFAULT_OUT = Path(__file__).resolve().parent / "history"
-DEFAULT_TABLES = ("cohorts", "fellows", "workshops", "applicants", "projects", "mentoring", "exit_survey", "portfolio")
+DEFAULT_TABLES = (
+    "programme",
+    "cohorts",
+    "fellows",
+    "workshops",
+    "applicants",
+    "projects",
+    "mentoring",
+    "exit_survey",
+    "portfolio",
+)
 TODAY = dt.date(2026, 11, 25)  # nothing in the history is dated after this
 
 THEMES = (
@@ -46,6 +56,7 @@ COMPONENTS = (
 )
 
 COLUMNS = {
+    "programme": ["name", "short_name", "organisation", "website"],
     "cohorts": ["number", "start_date", "end_date"],
     "applicants": [
         "ref",
@@ -68,6 +79,7 @@ COLUMNS = {
         "funder",
         "status",
         "project",
+        "name",
     ],
     "projects": [
         "ref",
@@ -1374,6 +1386,30 @@ def _simulate_portfolio(rng: random.Random, by_cohort) -> list[tuple[int, str, s
     return numbered
 
 
+# The demo programme: invented, like everything else here.
+PROGRAMME = [
+    "Demo Fellowship in Clinical AI",
+    "DFCAI",
+    "Demo NHS Workforce Directorate",
+    "https://fellowship.example",
+]
+
+
+def _fellow_names(seed: int, fellows, supervisors: set[str]) -> dict[str, str]:
+    """An invented name for every fellow, none shared with a supervisor or another fellow.
+
+    Drawn from a random stream of their own, so adding names changed no other table."""
+    rng = random.Random(seed * 7919 + 1)  # noqa: S311 - reproducible demo data, not security
+    taken = {name.split(" ", 1)[1] for name in supervisors if " " in name}
+    pool = [
+        f"{first} {last}"
+        for first in FIRST_NAMES
+        for last in SURNAMES
+        if f"{first} {last}" not in taken
+    ]
+    return dict(zip((f.ref for f in fellows), rng.sample(pool, len(fellows)), strict=True))
+
+
 def simulate(seed: int = DEFAULT_SEED) -> dict[str, list[list[str]]]:
     """Simulate the whole programme and return every table as sorted rows of strings (no header)."""
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
@@ -1391,7 +1427,9 @@ def simulate(seed: int = DEFAULT_SEED) -> dict[str, list[list[str]]]:
     portfolio = _simulate_portfolio(rng, by_cohort)
 
     fellows = sorted((f for c in by_cohort for f in by_cohort[c]), key=lambda f: (f.cohort, f.ref))
+    names = _fellow_names(seed, fellows, {p.supervisor for p in projects})
     tables = {
+        "programme": [PROGRAMME],
         "cohorts": [
             [str(n), s.isoformat(), e.isoformat()] for n, (s, e) in sorted(COHORT_DATES.items())
         ],
@@ -1420,6 +1458,7 @@ def simulate(seed: int = DEFAULT_SEED) -> dict[str, list[list[str]]]:
                 f.funder,
                 f.status,
                 f.project.ref if f.project else "",
+                names[f.ref],
             ]
             for f in fellows
         ],

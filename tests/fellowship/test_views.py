@@ -264,9 +264,11 @@ def test_faculty_edits_a_fellow_and_history_records_who(faculty_client, role_use
     assert fellow.history.first().history_user == role_users["faculty"]
 
 
-def test_history_upload_page_imports_and_reports_problems(faculty_client):
+def test_history_upload_page_previews_then_imports_and_reports_problems(faculty_client):
     good = SimpleUploadedFile("cohorts.csv", b"number,start_date,end_date\n7,2027-09-01,2028-08-31\n")
-    response = faculty_client.post(reverse("history_import"), {"files": [good]})
+    preview = faculty_client.post(reverse("history_import"), {"files": [good]})
+    assert preview.status_code == 200 and not Cohort.objects.exists()  # nothing written yet
+    response = faculty_client.post(reverse("history_import"), {"token": preview.context["token"]})
     assert response.status_code == 302
     assert Cohort.objects.filter(number=7).exists()
 
@@ -275,11 +277,3 @@ def test_history_upload_page_imports_and_reports_problems(faculty_client):
     assert response.status_code == 400
     assert "fellows row 2, column profession: must be one of" in response.content.decode()
     assert not Fellow.objects.exists()
-
-
-def test_history_upload_dry_run_shows_changes_without_making_them(faculty_client):
-    good = SimpleUploadedFile("cohorts.csv", b"number\n8\n")
-    response = faculty_client.post(reverse("history_import"), {"files": [good], "dry_run": "on"})
-    assert response.status_code == 200
-    assert "cohorts: 1 created, 0 updated" in response.content.decode()
-    assert not Cohort.objects.exists()

@@ -46,7 +46,7 @@ def test_the_spec_example_folder_imports_cleanly_with_every_table():
 
     result = import_history(files, by=None, source="spec example")
 
-    assert "portfolio: 2 created, 0 updated" in result.summary
+    assert "portfolio: 2 created, 0 updated, 0 unchanged" in result.summary
     paper = PortfolioEntry.objects.get(kind="publication")
     assert (paper.fellow.ref, paper.date, paper.url) == (
         "F-0101",
@@ -68,7 +68,7 @@ def test_reimporting_updates_in_place_without_duplicates():
 
     result = run(cohorts=COHORTS, fellows=FELLOWS, portfolio=changed)
 
-    assert "portfolio: 0 created, 3 updated" in result.summary
+    assert "portfolio: 0 created, 1 updated, 2 unchanged" in result.summary
     assert PortfolioEntry.objects.count() == 3
     assert PortfolioEntry.objects.get(kind="publication").url == "https://example.org/paper"
     assert PortfolioEntry.objects.get(kind="certificate").date is None
@@ -105,6 +105,7 @@ def test_bad_cells_are_reported_by_row_and_column_and_nothing_is_written():
         "portfolio row 4, column date: must be a date written as YYYY-MM-DD, not '1 July 2022'",
         "portfolio row 5, column url: must be a web address starting with https://, or a DOI such as 10.1234/abcd.5678",
         "portfolio row 6, column url: must be the DOI in full, such as 10.1234/abcd.5678",
+        "portfolio row 6, column fellow: entry F-0101, publication, A paper, 2022-07-01 appears twice, in rows 5 and 6",
     ]
     assert not Fellow.objects.exists() and not PortfolioEntry.objects.exists()
 
@@ -127,4 +128,7 @@ def test_unknown_fellows_and_future_awards_roll_the_whole_import_back():
 
 def test_required_columns_must_be_present():
     messages = problems_of(portfolio="fellow,title\nF-0101,A paper\n")
-    assert messages == ["portfolio row 1, column kind: column is missing"]
+    assert messages == [
+        "portfolio row 1, column kind: column is missing",
+        "portfolio row 2, column fellow: fellow F-0101 is not in the fellows table or the database",
+    ]

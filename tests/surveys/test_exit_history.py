@@ -59,7 +59,7 @@ def answers_of(survey: Survey) -> list[dict]:
 def test_rows_become_anonymous_responses_of_each_cohorts_exit_survey():
     result = run(cohorts=COHORTS, exit_survey=EXIT)
 
-    assert "exit_survey: 3 created, 0 updated" in result.summary
+    assert "exit_survey: 3 created, 0 updated, 0 unchanged" in result.summary
     one = Survey.objects.get(key="exit_survey", cohort__number=1)
     assert one.anonymous and not one.is_template and not one.is_open()
     assert one.closes_at.date().isoformat() == "2022-08-31"
@@ -138,7 +138,7 @@ def test_reimporting_replaces_the_cohorts_imported_responses():
 
     result = run(exit_survey=EXIT)
 
-    assert "exit_survey: 0 created, 3 updated" in result.summary
+    assert "exit_survey: 0 created, 0 updated, 3 unchanged" in result.summary
     assert Survey.objects.filter(key="exit_survey", is_template=False).count() == 2
     assert Response.objects.filter(survey=survey).count() == 2
     assert Response.objects.count() == 3
@@ -207,7 +207,7 @@ def test_the_spec_example_folder_imports_cleanly(tmp_path):
 
     call_command("import_history", str(folder), stdout=out)
 
-    assert "exit_survey: 2 created, 0 updated" in out.getvalue()
+    assert "exit_survey: 2 created, 0 updated, 0 unchanged" in out.getvalue()
     survey = Survey.objects.get(key="exit_survey", cohort__number=1)
     assert Response.objects.filter(survey=survey).count() == 2
 
