@@ -146,6 +146,14 @@ class RoleGrant(models.Model):
 
 
 class CohortQuerySet(models.QuerySet["Cohort"]):
+    def funded_by(self, funder_ids) -> CohortQuerySet:
+        """The cohorts these funders fund: those where one of them pays for a post or for a fellow
+        (the fellows imported from the programme history carry their funder and have no post)."""
+        return self.filter(
+            Q(pk__in=FundedPost.objects.filter(funder_id__in=funder_ids).values("cohort_id"))
+            | Q(pk__in=Fellow.objects.filter(funder_id__in=funder_ids).values("cohort_id"))
+        )
+
     def with_counts(self) -> CohortQuerySet:
         return self.annotate(
             fellow_count=models.Count("fellows", distinct=True),

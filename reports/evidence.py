@@ -97,7 +97,8 @@ class ExitSurveyUsed:
 class Objective1:
     graduates: int  # status graduated, cohorts before N
     graduate_cohorts: tuple[int, ...]
-    in_post: int  # status in_post, cohort N
+    in_post: int  # status in_post when built, in any of cohorts 1..N (cohorts overlap)
+    in_post_by_cohort: tuple[tuple[int, int], ...]  # (cohort, fellows in post), oldest first
     survey: ExitSurveyUsed | None
     recommend: tuple[Share, ...]
     archetypes: tuple[Share, ...]  # multiple pick: may add up to more than 100%
@@ -362,16 +363,18 @@ def _objective1(
     n: int, fellows: FellowCounts, used: ExitSurveyUsed | None, outcome: SurveyResults | None
 ) -> Objective1:
     graduates = Counter()
-    in_post = 0
+    # A cohort's fellows may still be in post when the next cohort starts: count every cohort's.
+    in_post = Counter()
     for (number, _profession, status), count in fellows.items():
         if status == FellowStatus.GRADUATED and number < n:
             graduates[number] += count
-        if status == FellowStatus.IN_POST and number == n:
-            in_post += count
+        if status == FellowStatus.IN_POST:
+            in_post[number] += count
     return Objective1(
         graduates=sum(graduates.values()),
         graduate_cohorts=tuple(sorted(graduates)),
-        in_post=in_post,
+        in_post=sum(in_post.values()),
+        in_post_by_cohort=tuple(sorted(in_post.items())),
         survey=used,
         recommend=_option_shares(outcome, "recommend"),
         archetypes=_option_shares(outcome, "archetypes"),

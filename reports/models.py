@@ -22,7 +22,7 @@ class ReportJobQuerySet(models.QuerySet["ReportJob"]):
         Faculty see every job made at the policy's equality threshold (EQUALITY_SUPPRESS_BELOW),
         and those who may see equality monitoring also the internal ones made at any other;
         funders see the finished reports at the policy's threshold covering a cohort they fund
-        posts in, never an internal one.
+        (`Cohort.objects.funded_by`: a post or a fellow), never an internal one.
         """
         from fellowship.enums import Role
 
@@ -46,13 +46,9 @@ class ReportJobQuerySet(models.QuerySet["ReportJob"]):
 
 
 def _first_funded_cohort(user):
-    from fellowship.models import FundedPost
+    from fellowship.models import Cohort
 
-    return (
-        FundedPost.objects.filter(funder_id__in=user.funder_ids)
-        .order_by("cohort__number")
-        .values("cohort__number")[:1]
-    )
+    return Cohort.objects.funded_by(user.funder_ids).order_by("number").values("number")[:1]
 
 
 class ReportJob(models.Model):

@@ -42,6 +42,15 @@ def and_list(items) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def in_post_cohorts(by_cohort: tuple[tuple[int, int], ...]) -> str:
+    """What follows "N fellows are in post": ` in cohort 5`, or `: 34 in cohort 4 and 6 in cohort 5`."""
+    if len(by_cohort) == 1:
+        return f" in cohort {by_cohort[0][0]}"
+    if not by_cohort:
+        return ""
+    return ": " + and_list(f"{count} in cohort {number}" for number, count in by_cohort)
+
+
 def report_charts(evidence: Evidence) -> dict[str, str]:
     """The report's charts as SVG, keyed by where they go; a chart with nothing to draw is left out."""
     out: dict[str, str] = {}
@@ -138,6 +147,7 @@ def render_html(
         "charts": report_charts(evidence),
         "cohorts": and_list(evidence.data.cohorts),
         "graduate_cohorts": and_list(evidence.objective1.graduate_cohorts),
+        "in_post_cohorts": in_post_cohorts(evidence.objective1.in_post_by_cohort),
         "non_medic_cohorts": and_list(evidence.objective4.non_medic_cohorts),
         "back_url": back_url,
         "style_nonce": style_nonce,

@@ -39,7 +39,9 @@ def _objective1(e: Evidence) -> Iterator[Row]:
         None,
         str(o.graduates),
     )
-    yield ("Graduates", f"In post, cohort {e.cohort}", o.in_post, None, str(o.in_post))
+    yield ("Graduates", f"In post, cohorts 1 to {e.cohort}", o.in_post, None, str(o.in_post))
+    for number, count in o.in_post_by_cohort:
+        yield ("Graduates", f"In post, cohort {number}", count, None, str(count))
     yield from _share_rows("Would recommend (exit survey)", o.recommend)
     yield from _share_rows("Archetype roles (exit survey, multiple pick)", o.archetypes)
     yield from _share_rows("Careers in the next 12 months (exit survey, multiple pick)", o.careers)
