@@ -13,3 +13,5 @@ class FellowshipConfig(AppConfig):
         autodiscover_modules("history")
         # ... and adds to the core's pages through fellowship.hooks in its hooks.py.
         autodiscover_modules("hooks")
+        # ... and declares the e-mails it sends, with their placeholders, in its emails.py.
+        autodiscover_modules("emails")

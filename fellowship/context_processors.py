@@ -26,6 +26,7 @@ def navigation(request) -> dict:
             ("People", reverse("person_list")),
             ("Import history", reverse("history_import")),
             ("Audit log", reverse("audit_log")),
+            ("E-mails", reverse("email_text_list")),
         ]
     else:
         if user.has_role(Role.APPLICANT):

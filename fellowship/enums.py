@@ -98,6 +98,7 @@ class AuditSubject(models.TextChoices):
     MENTORING = "mentoring", "Mentor pairs"
     REPORT = "report", "Benefits report"
     INVITATION = "invitation", "Invitation to a role"
+    EMAIL_TEXT = "email_text", "E-mail text"
 
 
 class InvitationState(models.TextChoices):

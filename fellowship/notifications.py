@@ -1,7 +1,9 @@
 """The one way the service sends e-mail: `notify(kind, to=..., context=...)`.
 
-Each kind has a subject and a plain-text body template under templates/email/KIND_subject.txt and
-templates/email/KIND_body.txt, so every message is written once, logged once and testable.
+Each kind is declared in an app's emails.py with the ((placeholders)) its texts may use; its
+subject and plain-text body are faculty's latest saved version, or the defaults in
+templates/email/KIND_subject.txt and KIND_body.txt (see fellowship.emails), so every message is
+written once, logged once and testable.
 Messages are queued after the surrounding transaction commits, so a rolled-back change sends nothing.
 If the queue (Redis) is down at that moment, the message is sent at once from the web process
 instead, so neither the e-mail nor the person's request is lost to the outage.
@@ -15,16 +17,15 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 
 log = logging.getLogger("fellowship.notify")
 
 
 def render_message(kind: str, context: dict) -> tuple[str, str]:
-    context = {"site_url": settings.SITE_URL, **context}
-    subject = render_to_string(f"email/{kind}_subject.txt", context).strip()
-    body = render_to_string(f"email/{kind}_body.txt", context)
-    return " ".join(subject.split()), body
+    """The subject (one line) and body of the `kind` e-mail for this context, as plain text."""
+    from . import emails
+
+    return emails.render_message(kind, {"site_url": settings.SITE_URL, **context})
 
 
 # An attachment: (filename, text content, MIME type); text so that it travels as JSON to Celery.

@@ -205,7 +205,8 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "5/m/ip,3/m/key",
     "confirm_email": "1/3m/key",
 }
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Fellowship in Clinical AI] "
+# None: allauth prefixes its e-mails' subjects with the site's name, which is the programme's name.
+ACCOUNT_EMAIL_SUBJECT_PREFIX = None
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Fellowship Manager"
 # Accept the code of the 30-second step before or after as well (RFC 6238 section 5.2 allows one

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from .views import audit, history, home, invitations, people, programme
+from .views import audit, emails, history, home, invitations, people, programme
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -45,6 +45,10 @@ urlpatterns = [
     path("people/invitations/<int:pk>/revoke/", invitations.invitation_revoke, name="invitation_revoke"),
     path("invitation/<str:token>/", invitations.invitation_accept, name="invitation_accept"),
     path("audit/", audit.audit_log, name="audit_log"),
+    path("emails/", emails.email_text_list, name="email_text_list"),
+    path("emails/<slug:key>/", emails.email_text_edit, name="email_text_edit"),
+    path("emails/<slug:key>/reset/", emails.email_text_reset, name="email_text_reset"),
+    path("emails/<slug:key>/versions/<int:pk>/restore/", emails.email_text_restore, name="email_text_restore"),
     path("", include("recruitment.urls")),
     path("", include("fellowship.urls_mentoring")),
     path("", include("projects.urls_matching")),
