@@ -187,7 +187,20 @@ def write_fellows(rows: Rows, ctx: WriteContext, report: TableReport) -> None:
             fields["email"] = values["email"]
         wanted[values["ref"]] = fields
     existing = [f for chunk in in_chunks(wanted) for f in Fellow.objects.filter(ref__in=chunk)]
+    for fellow in existing:
+        fields = wanted.get(fellow.ref)
+        if fields and "project_ref" in fields and fields["project_ref"] != fellow.project_ref:
+            # Another project: its domain is recorded when the projects table places the fellow.
+            fields["project_domain"] = ""
     sync(Fellow, existing, lambda f: f.ref, wanted, ctx, report)
+
+
+def record_project_domains(domains: dict[int, str], ctx: WriteContext) -> None:
+    """Set Fellow.project_domain for the fellows the projects table placed ({fellow id: domain name}),
+    so that mentor matching compares domains without reading the projects app."""
+    wanted = {pk: {"project_domain": name} for pk, name in domains.items()}
+    existing = [f for chunk in in_chunks(wanted) for f in Fellow.objects.filter(pk__in=chunk)]
+    sync(Fellow, existing, lambda f: f.pk, wanted, ctx)
 
 
 # workshops and speakers ------------------------------------------------------------------------
@@ -270,14 +283,6 @@ def _same_text(a: str, b: str) -> bool:
     return bool(a) and a == b
 
 
-def _project_domain(fellow: Fellow) -> str:
-    # Through the reverse accessors (fellow.placement.project.clinical_domain), so the core does not
-    # import the projects app; a fellow without a placement has no domain.
-    placement = getattr(fellow, "placement", None)
-    domain = getattr(getattr(placement, "project", None), "clinical_domain", None)
-    return domain.name if domain is not None else ""
-
-
 def check_mentoring(rows: Rows, ctx: CheckContext) -> None:
     """Mentees belong to the row's cohort; mentors are alumni of an earlier cohort."""
     cohort_of = {values["ref"]: values["cohort"] for _, values in ctx.rows("fellows")}
@@ -307,12 +312,9 @@ def check_mentoring(rows: Rows, ctx: CheckContext) -> None:
 
 def write_mentoring(rows: Rows, ctx: WriteContext, report: TableReport) -> None:
     """Imported pairs are published (they happened). The table is written after projects, so what a
-    pair shares includes the project domains of placements made by the same import."""
-    fellows = Fellow.objects.select_related("region")
-    if hasattr(Fellow, "placement"):  # the projects app is installed
-        fellows = fellows.select_related("placement__project__clinical_domain")
+    pair shares includes the project domains recorded by placements made in the same import."""
     by_ref = fellows_by_ref(
-        {values[c] for _, values in rows for c in ("mentor", "mentee")}, fellows
+        {values[c] for _, values in rows for c in ("mentor", "mentee")}, Fellow.objects.all()
     )
     cohorts = cohort_ids(values["cohort"] for _, values in rows)
     wanted: dict[tuple, dict[str, Any]] = {}
@@ -325,7 +327,7 @@ def write_mentoring(rows: Rows, ctx: WriteContext, report: TableReport) -> None:
             "status": MentoringStatus.PUBLISHED,
             "shares_region": mentor.region_id == mentee.region_id,
             "shares_specialty": _same_text(mentor.specialty, mentee.specialty),
-            "shares_domain": _same_text(_project_domain(mentor), _project_domain(mentee)),
+            "shares_domain": _same_text(mentor.project_domain, mentee.project_domain),
         }
     mentee_ids = {key[1] for key in wanted}
     existing = [

@@ -169,7 +169,7 @@ def explain(mentor: Mentor, mentee: Mentee) -> str:
 
     >>> explain(Mentor("a", 1, region="London", specialty="Radiology"),
     ...         Mentee("f", region="london ", specialty="RADIOLOGY"))
-    'Same region (London) and clinical specialty (Radiology)'
+    'Same region (london) and clinical specialty (RADIOLOGY)'
     """
     names = shared(mentor, mentee)
     if not names:
@@ -182,6 +182,117 @@ def explain(mentor: Mentor, mentee: Mentee) -> str:
     parts = [f"{_LABELS[name]} ({(values[name] or '').strip()})" for name in names]
     listed = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     return f"Same {listed}"
+
+
+@dataclass(frozen=True)
+class FitLine:
+    """One attribute of a pair in the fit: whether the pair shares it and the points it adds.
+
+    ``points`` is the mentee's weight for the attribute when the pair shares it, else 0, so a
+    fit's lines always add up to ``quality``.
+    """
+
+    attribute: str  # "region", "specialty" or "domain"
+    weight: int
+    shared: bool
+    text: str
+
+    @property
+    def points(self) -> int:
+        return self.weight if self.shared else 0
+
+
+@dataclass(frozen=True)
+class Fit:
+    """A pair's quality explained: ``score`` of ``out_of`` (the mentee's weights added up), and why."""
+
+    lines: tuple[FitLine, ...]
+
+    @property
+    def score(self) -> int:
+        return sum(line.points for line in self.lines)
+
+    @property
+    def out_of(self) -> int:
+        return sum(line.weight for line in self.lines)
+
+    @property
+    def found(self) -> tuple[FitLine, ...]:
+        """Shared attributes the fellow gave weight to: each earns its points."""
+        return tuple(line for line in self.lines if line.points)
+
+    @property
+    def missing(self) -> tuple[FitLine, ...]:
+        """Attributes the fellow gave weight to that the pair does not share."""
+        return tuple(line for line in self.lines if line.weight and not line.shared)
+
+    @property
+    def unweighted(self) -> tuple[FitLine, ...]:
+        """Attributes the pair shares that the fellow said do not matter: no points."""
+        return tuple(line for line in self.lines if line.shared and not line.weight)
+
+    def __str__(self) -> str:
+        text = f"Fit {self.score} of {self.out_of}"
+        if self.found:
+            text += ": " + ", ".join(f"{line.text} (+{line.points})" for line in self.found)
+        if self.missing:
+            text += ". Not found: " + "; ".join(line.text for line in self.missing)
+        return text
+
+
+def _clean(value: str | None) -> str:
+    return " ".join((value or "").split())
+
+
+def fit(mentor: Mentor, mentee: Mentee) -> Fit:
+    """What each point of the pair's quality was for, and what the fellow asked for but did not get.
+
+    The same comparison as ``quality`` (``shared``), so ``fit(m, f).score == quality(m, f)``.
+
+    >>> str(fit(Mentor("a", 1, region="London", specialty="Radiology", domains=frozenset({"Imaging"})),
+    ...         Mentee("f", region="London", specialty="Oncology", domain="imaging",
+    ...                region_weight=3, specialty_weight=1, domain_weight=1)))
+    "Fit 4 of 5: same region (London) (+3), mentor offered the project's domain (imaging) (+1). Not found: specialty: the fellow's is Oncology, the mentor's Radiology"
+    """
+    names = shared(mentor, mentee)
+    region, specialty, domain = _clean(mentee.region), _clean(mentee.specialty), _clean(mentee.domain)
+    m_region, m_specialty = _clean(mentor.region), _clean(mentor.specialty)
+    offered = sorted({_clean(d) for d in mentor.domains if _clean(d)}, key=str.casefold)
+
+    if "region" in names:
+        region_text = f"same region ({region})"
+    elif not region:
+        region_text = "region: the fellow's region is not recorded"
+    elif not m_region:
+        region_text = "region: the mentor gave no region"
+    else:
+        region_text = f"region: the fellow is in {region}, the mentor in {m_region}"
+
+    if "specialty" in names:
+        specialty_text = f"same specialty ({specialty})"
+    elif not specialty:
+        specialty_text = "specialty: the fellow's specialty is not recorded"
+    elif not m_specialty:
+        specialty_text = "specialty: the mentor gave no specialty"
+    else:
+        specialty_text = f"specialty: the fellow's is {specialty}, the mentor's {m_specialty}"
+
+    if "domain" in names:
+        domain_text = f"mentor offered the project's domain ({domain})"
+    elif not domain:
+        domain_text = "project domain: the fellow named none"
+    elif not offered:
+        domain_text = "project domain: the mentor offered none"
+    else:
+        domain_text = f"project domain: the mentor offers {', '.join(offered)}, not {domain}"
+
+    return Fit(
+        lines=(
+            FitLine("region", mentee.region_weight, "region" in names, region_text),
+            FitLine("specialty", mentee.specialty_weight, "specialty" in names, specialty_text),
+            FitLine("domain", mentee.domain_weight, "domain" in names, domain_text),
+        )
+    )
 
 
 # --- validation --------------------------------------------------------------------------

@@ -72,12 +72,9 @@ def mentee_record(user: User) -> Fellow | None:
 
 
 def project_domain(fellow: Fellow) -> str:
-    """The clinical domain of the fellow's AI project placement, or "" (read through the reverse accessor,
-    so the core does not import the projects app)."""
-    placement = getattr(fellow, "placement", None)
-    project = getattr(placement, "project", None)
-    domain = getattr(project, "clinical_domain", None)
-    return domain.name if domain is not None else ""
+    """The clinical domain of the fellow's AI project, or "" before they are placed on one (the
+    projects app records it on the fellow when it places them)."""
+    return fellow.project_domain
 
 
 def as_mentor(offer: MentorOffer) -> matching.Mentor:
@@ -123,6 +120,49 @@ def reason(
         return "No shared region, specialty or domain"
     listed = shared[0] if len(shared) == 1 else ", ".join(shared[:-1]) + " and " + shared[-1]
     return f"Same {listed}"
+
+
+def pair_fit(
+    pairing: MentorPairing, offer: MentorOffer | None, request: MentorRequest | None
+) -> matching.Fit | None:
+    """The pair's fit explained point by point (the same computation as its quality), or None for a
+    pair without both an offer and a request (imported pairs): nothing was weighed for those."""
+    if offer is None or request is None:
+        return None
+    return matching.fit(as_mentor(offer), as_mentee(request))
+
+
+def explain_pairs(
+    pairs: Iterable[MentorPairing],
+    *,
+    offers: dict[int, MentorOffer] | None = None,
+    requests: dict[int, MentorRequest] | None = None,
+) -> None:
+    """Give each pair `reason` (a sentence) and `fit` (see pair_fit), for pages listing pairs.
+
+    `offers` (by mentor id, one cohort's) and `requests` (by fellow id) are read when not given:
+    two queries for any number of pairs.
+    """
+    pairs = list(pairs)
+    if offers is None:
+        found = MentorOffer.objects.filter(
+            cohort_id__in={p.cohort_id for p in pairs}, mentor_id__in={p.mentor_id for p in pairs}
+        ).select_related("region")
+        by_pair = {(o.cohort_id, o.mentor_id): o for o in found}
+    else:
+        by_pair = {(o.cohort_id, o.mentor_id): o for o in offers.values()}
+    if requests is None:
+        requests = {
+            r.fellow_id: r
+            for r in MentorRequest.objects.filter(
+                fellow_id__in={p.mentee_id for p in pairs}
+            ).select_related("fellow__region")
+        }
+    for pair in pairs:
+        offer = by_pair.get((pair.cohort_id, pair.mentor_id))
+        request = requests.get(pair.mentee_id)
+        pair.reason = reason(pair, offer, request)
+        pair.fit = pair_fit(pair, offer, request)
 
 
 def sharing_counts(pairings: QuerySet[MentorPairing]) -> dict[str, int]:

@@ -327,6 +327,9 @@ class Fellow(RulesModel):
     post_theme = models.CharField(max_length=100, blank=True)
     # The matched project's reference as the history records it; the projects app links it.
     project_ref = models.CharField("project reference", max_length=40, blank=True)
+    # The clinical domain of that project (e.g. Imaging), recorded by the projects app when it places
+    # the fellow, so that mentor matching can compare domains without reading the projects app.
+    project_domain = models.CharField("project domain", max_length=100, blank=True)
     history = HistoricalRecords()
 
     objects = FellowQuerySet.as_manager()
@@ -344,11 +347,21 @@ class Fellow(RulesModel):
 
     @property
     def display_name(self) -> str:
-        if self.full_name:
-            return self.full_name
+        """The fellow's name for every page: their own name once they have an account, the name the
+        programme history records before that. Never the reference, which means nothing to fellows,
+        mentors, supervisors or funders (faculty pages show it as a second line)."""
+        if name := self.recorded_name:
+            return name
         if self.user_id:
-            return str(self.user)
-        return self.ref
+            return self.user.email
+        return "Name not recorded"
+
+    @property
+    def recorded_name(self) -> str:
+        """The name on the fellow's account, else the one the programme history records, else ""."""
+        if self.user_id and self.user.full_name:
+            return self.user.full_name
+        return self.full_name
 
     @property
     def is_non_medic(self) -> bool:

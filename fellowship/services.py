@@ -88,14 +88,23 @@ def appoint_fellow(
     return fellow
 
 
-def record_project(fellow: Fellow, *, project_ref: str) -> None:
-    """Record the reference of the project a fellow was matched to (projects calls this on publishing).
+def record_project(fellow: Fellow, *, project_ref: str, project_domain: str = "") -> None:
+    """Record the project a fellow was matched to: its reference and its clinical domain (projects
+    calls this on publishing a matching; mentor matching compares the domain).
 
-    Side effects: updates Fellow.project_ref (with its history row); nothing else.
+    Side effects: updates Fellow.project_ref and Fellow.project_domain (with a history row) when
+    either changed; nothing else.
     """
-    if fellow.project_ref != project_ref:
-        fellow.project_ref = project_ref
-        fellow.save(update_fields=["project_ref"])
+    project_domain = " ".join(project_domain.split())
+    changed = [
+        name
+        for name, value in (("project_ref", project_ref), ("project_domain", project_domain))
+        if getattr(fellow, name) != value
+    ]
+    if changed:
+        for name in changed:
+            setattr(fellow, name, project_ref if name == "project_ref" else project_domain)
+        fellow.save(update_fields=changed)
 
 
 def import_history(

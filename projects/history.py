@@ -1,7 +1,7 @@
 """Projects' table of the history import: matched AI projects of earlier cohorts.
 
 Imported projects are approved (they ran). Fellows whose `project` column names a project are
-placed on it. A supervisor given as a fellow reference marks an alumnus supervisor (objective 8).
+placed on it, and the project's clinical domain is recorded on the fellow for mentor matching. A supervisor given as a fellow reference marks an alumnus supervisor (objective 8).
 A project made in this service (it has a supervisor's account) is never overwritten.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fellowship.history import COHORT, cohort_ids
+from fellowship.history import COHORT, cohort_ids, record_project_domains
 from fellowship.importer import (
     CheckContext,
     Column,
@@ -79,17 +79,22 @@ def write_projects(rows: Rows, ctx: WriteContext, report: TableReport) -> None:
     existing = [p for chunk in in_chunks(wanted) for p in Project.objects.filter(ref__in=chunk)]
     projects = sync(Project, existing, lambda p: p.ref, wanted, ctx, report)
 
-    # Place the fellows whose history names these projects.
+    # Place the fellows whose history names these projects, and record each one's project domain
+    # on the fellow (mentor matching compares it).
+    domain_names = {d.pk: d.name for d in domains.values()}
     placements: dict[int, dict[str, Any]] = {}
+    fellow_domains: dict[int, str] = {}
     for chunk in in_chunks(wanted):
         for fellow_id, project_ref in Fellow.objects.filter(project_ref__in=chunk).values_list(
             "pk", "project_ref"
         ):
             placements[fellow_id] = {"fellow_id": fellow_id, "project_id": projects[project_ref].pk}
+            fellow_domains[fellow_id] = domain_names[wanted[project_ref]["clinical_domain_id"]]
     existing_placements = [
         p for chunk in in_chunks(placements) for p in Placement.objects.filter(fellow_id__in=chunk)
     ]
     sync(Placement, existing_placements, lambda p: p.fellow_id, placements, ctx)
+    record_project_domains(fellow_domains, ctx)
 
 
 register(

@@ -404,7 +404,7 @@ def supervisor_key(project: Project) -> str:
 def supervisor_label(project: Project) -> str:
     if project.supervisor_id:
         return project.supervisor.get_full_name()
-    return project.supervisor_name or f"the supervisor of {project.title}"
+    return project.supervisor_display or f"the supervisor of {project.title}"
 
 
 @dataclass
@@ -702,7 +702,8 @@ def publish_matching(matching: MatchingRound, *, by: User) -> MatchingRound:
     """Publish the proposed allocation.
 
     Side effects: a Placement for each matched fellow (created, or moved to the new project);
-    Fellow.project_ref through fellowship.services.record_project; status → PUBLISHED with
+    Fellow.project_ref and Fellow.project_domain (the project's clinical domain, which mentor
+    matching compares) through fellowship.services.record_project; status → PUBLISHED with
     published_at and published_by; e-mails `matching_published_fellow` to each fellow (their
     project, or that they were not matched, with the link to the explanation) and
     `matching_published_supervisor` to each supervisor with the fellows placed on their projects.
@@ -718,7 +719,10 @@ def publish_matching(matching: MatchingRound, *, by: User) -> MatchingRound:
             raise ValidationError("Run the matching before publishing it")
         proposals = list(
             matching.proposals.select_related(
-                "fellow__user", "project__supervisor", "project__host_organisation"
+                "fellow__user",
+                "project__supervisor",
+                "project__host_organisation",
+                "project__clinical_domain",
             ).order_by("fellow__ref")
         )
         now = timezone.now()
@@ -729,7 +733,12 @@ def publish_matching(matching: MatchingRound, *, by: User) -> MatchingRound:
             Placement.objects.update_or_create(
                 fellow=proposed.fellow, defaults={"project": proposed.project, "placed_at": now}
             )
-            record_project(proposed.fellow, project_ref=proposed.project.ref)
+            domain = proposed.project.clinical_domain
+            record_project(
+                proposed.fellow,
+                project_ref=proposed.project.ref,
+                project_domain=domain.name if domain is not None else "",
+            )
             if proposed.project.supervisor_id:
                 placed.setdefault(proposed.project.supervisor_id, []).append(proposed)
         matching.status = MatchingStatus.PUBLISHED

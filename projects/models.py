@@ -138,6 +138,19 @@ class Project(RulesModel):
         return self.status in EDITABLE
 
     @property
+    def supervisor_display(self) -> str:
+        """The supervisor's name for every page: their account's name, else the name the programme
+        history records; an alumnus recorded by their fellow reference is shown by their name."""
+        if self.supervisor_id and self.supervisor.get_full_name():
+            return self.supervisor.get_full_name()
+        if self.supervisor_name:
+            from fellowship.models import Fellow
+
+            alumnus = Fellow.objects.filter(ref=self.supervisor_name).select_related("user").first()
+            return alumnus.display_name if alumnus is not None else self.supervisor_name
+        return ""
+
+    @property
     def supervisor_is_alumnus(self) -> bool:
         """Objective 8: supervisors who were fellows of the programme."""
         from fellowship.models import Fellow

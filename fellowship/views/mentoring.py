@@ -62,6 +62,7 @@ def my_mentoring(request):
                 .filter(mentee=fellow)
                 .select_related(*PAIR_RELATED)
             )
+            mentoring.explain_pairs(context["my_mentors"])
     if offers:
         context["mentor"] = mentoring.mentor_record(user)
         context["my_offers"] = list(
@@ -254,10 +255,7 @@ def mentoring_cohort(request, number: int):
     used = Counter(p.mentor_id for p in pairs)
     for offer in offers:
         offer.used = used[offer.mentor_id]
-    for pair in pairs:
-        pair.reason = mentoring.reason(
-            pair, offer_of.get(pair.mentor_id), request_of.get(pair.mentee_id)
-        )
+    mentoring.explain_pairs(pairs, offers=offer_of, requests=request_of)
     paired = {p.mentee_id for p in pairs}
     places_left = sum(max(o.capacity - o.used, 0) for o in offers)
     published = any(p.status == MentoringStatus.PUBLISHED for p in pairs)
@@ -382,6 +380,7 @@ def mentoring_pair(request, number: int, pk: int):
         "offer": offer,
         "ask": ask,
         "reason": mentoring.reason(pairing, offer, ask),
+        "fit": mentoring.pair_fit(pairing, offer, ask),
         "form": form,
         "editable": pairing.status == MentoringStatus.PROPOSED,
     }

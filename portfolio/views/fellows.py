@@ -83,7 +83,7 @@ def portfolio_pdf(request, ref: str):
     context["generated_at"] = timezone.now()
     html = render_to_string("portfolio/portfolio_pdf.html", context, request=None)
     pdf = render_pdf(html)  # fetches nothing but our static files
-    filename = f"portfolio-{slugify(fellow.display_name) or fellow.ref}.pdf"
+    filename = f"portfolio-{slugify(fellow.recorded_name) or fellow.ref}.pdf"
     response = FileResponse(
         io.BytesIO(pdf), as_attachment=True, filename=filename, content_type="application/pdf"
     )
@@ -178,7 +178,7 @@ def poster_file(request, ref: str):
     if poster is None or not poster.file:
         raise Http404
     suffix = PurePosixPath(poster.file.name).suffix
-    name = f"poster-{slugify(fellow.display_name) or fellow.ref}{suffix}"
+    name = f"poster-{slugify(fellow.recorded_name) or fellow.ref}{suffix}"
     if not poster.is_image or "download" in request.GET:
         return attachment(poster.file, download_name=name)
     response = FileResponse(

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from fellowship import mentoring
 from fellowship.enums import AuditAction, AuditSubject, FellowStatus, Importance, MentoringStatus
-from fellowship.models import AuditEvent, MentorOffer, MentorPairing, MentorRequest
+from fellowship.models import AuditEvent, MentorOffer, MentorPairing, MentorRequest, programme
 
 from ..factories import CohortFactory, FellowFactory, RegionFactory, UserFactory
 
@@ -36,14 +36,19 @@ def alumnus(p, region, specialty="", **fields):
         status=FellowStatus.GRADUATED,
         region=region,
         specialty=specialty,
-        user=UserFactory(),
+        # Once a fellow has an account, pages show the account's name.
+        user=UserFactory(full_name=fields.get("full_name", "")),
         **fields,
     )
 
 
 def fellow(p, region, specialty="", **fields):
     return FellowFactory(
-        cohort=p.incoming, region=region, specialty=specialty, user=UserFactory(), **fields
+        cohort=p.incoming,
+        region=region,
+        specialty=specialty,
+        user=UserFactory(full_name=fields.get("full_name", "")),
+        **fields,
     )
 
 
@@ -362,9 +367,7 @@ def test_fellows_without_an_account_are_paired_but_not_emailed(
     with django_capture_on_commit_callbacks(execute=True):
         mentoring.publish_pairs(p.incoming, by=None)
 
-    assert [m.subject for m in mail.outbox] == [
-        "Your mentee in Cohort 2 of the Fellowship in Clinical AI"
-    ]
+    assert [m.subject for m in mail.outbox] == [f"Your mentee in Cohort 2 of the {programme().name}"]
 
 
 def test_sharing_counts_counts_each_kind_and_any(p):

@@ -156,6 +156,7 @@ def test_alumnus_withdraws_their_offer(login, alumnus_user):
 
 
 def test_fellow_asks_for_a_mentor_with_their_project_domain_prefilled(login, fellow_user, cohorts):
+    from fellowship.services import record_project
     from projects.enums import ProposalStatus
     from projects.models import ClinicalDomain, Placement
 
@@ -166,6 +167,8 @@ def test_fellow_asks_for_a_mentor_with_their_project_domain_prefilled(login, fel
         cohort=cohorts[1], clinical_domain=domain, status=ProposalStatus.APPROVED
     )
     Placement.objects.create(project=project, fellow=fellow_user.fellowships.get())
+    # Publishing a matching records the project's domain on the fellow.
+    record_project(fellow_user.fellowships.get(), project_ref=project.ref, project_domain=domain.name)
     c = login(fellow_user)
 
     page = c.get(reverse("mentor_request"))

@@ -15,6 +15,7 @@ from fellowship.models import AuditEvent
 from projects import matching
 from projects.enums import MatchingStatus, ProposalStatus
 from projects.models import (
+    ClinicalDomain,
     FellowRanking,
     Placement,
     ProjectChoice,
@@ -377,6 +378,8 @@ def test_publish_places_fellows_records_projects_and_emails_everyone(
     world, faculty, django_capture_on_commit_callbacks
 ):
     rnd = world["matching"]
+    world["p2"].clinical_domain = ClinicalDomain.objects.get_or_create(name="Sepsis")[0]
+    world["p2"].save(update_fields=["clinical_domain"])
     matching.run_matching(rnd, by=faculty)
     with django_capture_on_commit_callbacks(execute=True):
         matching.publish_matching(rnd, by=faculty)
@@ -389,6 +392,8 @@ def test_publish_places_fellows_records_projects_and_emails_everyone(
     for fellow, project in ((world["f1"], world["p2"]), (world["f2"], world["p1"])):
         fellow.refresh_from_db()
         assert fellow.project_ref == project.ref
+        # Mentor matching compares the project's clinical domain (P1 has none recorded).
+        assert fellow.project_domain == ("Sepsis" if project == world["p2"] else "")
     world["f3"].refresh_from_db()
     assert world["f3"].project_ref == ""
     by_recipient = {m.to[0]: m for m in mail.outbox}
