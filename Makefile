@@ -8,6 +8,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 # `make run` is for trying the app on your own machine: DEBUG on, SQLite, tasks in-process.
 RUN_ENV := DEBUG=$${DEBUG:-true}
+# The port `make run` serves on: `make run PORT=8080`.
+PORT ?= 8000
 
 .PHONY: install system-deps browser-deps run test lint lock clean
 
@@ -33,7 +35,7 @@ run: install
 	mkdir -p var
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py load_demo
-	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install browser-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

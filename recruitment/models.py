@@ -197,6 +197,9 @@ class Application(RulesModel):
     approval_token = models.CharField(max_length=64, blank=True, db_index=True)
     approval_requested_at = models.DateTimeField(null=True, blank=True)
     approval_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The manager may decline by the same link instead, giving their reason (shown to the applicant).
+    approval_declined_at = models.DateTimeField(null=True, blank=True)
+    approval_decline_reason = models.TextField(blank=True)
     # Documents
     cv = models.FileField("CV", upload_to=private_upload_to("cvs"), blank=True, max_length=255)
     # Submission

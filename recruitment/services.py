@@ -162,6 +162,12 @@ def problems(application: Application) -> list[Problem]:
         add("approval", "approval_form", "Upload the approval form signed by your manager")
     elif a.approval_method == ApprovalMethod.MANAGER_LINK and not a.approval_requested_at:
         add("approval", "manager_email", "Send the approval request to your manager")
+    elif a.approval_method == ApprovalMethod.MANAGER_LINK and a.approval_declined_at:
+        add(
+            "approval",
+            "approval_method",
+            f"{a.manager_name or 'Your manager'} did not approve your release. Talk to them, then send the request again or upload a signed form",
+        )
     statements = {s.criterion_id: s for s in a.statements.all()}
     for criterion in a.round.criteria.all():
         text = statements.get(criterion.pk).text if criterion.pk in statements else ""
@@ -193,21 +199,71 @@ def request_manager_approval(application: Application, *, by: User, now: datetim
         application.approval_token = secrets.token_urlsafe(32)
         application.approval_requested_at = now or timezone.now()
         application.approval_confirmed_at = None
+        application.approval_declined_at = None  # a new request asks afresh
+        application.approval_decline_reason = ""
         application.save(
-            update_fields=["approval_method", "approval_token", "approval_requested_at", "approval_confirmed_at", "manager_name", "manager_email", "updated_at"]
+            update_fields=[
+                "approval_method",
+                "approval_token",
+                "approval_requested_at",
+                "approval_confirmed_at",
+                "approval_declined_at",
+                "approval_decline_reason",
+                "manager_name",
+                "manager_email",
+                "updated_at",
+            ]
         )
         context = {"application": application, "applicant": by, "token": application.approval_token}
         notify("manager_approval_request", to=application.manager_email, context=context)
 
 
+def _lock_for_managers_answer(application: Application, *, now: datetime | None) -> Application:
+    """The application locked for the manager's one answer (call inside a transaction): two
+    answers sent at once through the same link cannot both be recorded."""
+    ensure_open(application.round, now=now)
+    locked = Application.objects.select_for_update().get(pk=application.pk)
+    if locked.approval_confirmed_at or locked.approval_declined_at:
+        raise ValidationError("Your answer has already been recorded")
+    return locked
+
+
 def confirm_manager_approval(application: Application, *, now: datetime | None = None) -> None:
     """The manager confirms, through their link, before the deadline. Side effects: records the time; e-mails the applicant."""
-    ensure_open(application.round, now=now)
     with transaction.atomic():
-        application.approval_confirmed_at = now or timezone.now()
-        application.save(update_fields=["approval_confirmed_at", "updated_at"])
+        locked = _lock_for_managers_answer(application, now=now)
+        application.approval_confirmed_at = locked.approval_confirmed_at = now or timezone.now()
+        locked.save(update_fields=["approval_confirmed_at", "updated_at"])
         if application.applicant:
             notify("manager_approval_confirmed", to=application.applicant.email, context={"application": application})
+
+
+def decline_manager_approval(application: Application, *, reason: str, now: datetime | None = None) -> None:
+    """The manager declines, through their link, before the deadline, saying why.
+
+    The manager has no account, so there is no actor. Raises ValidationError without a reason, or
+    once they have answered; DeadlinePassed after the deadline. Side effects: records the time and
+    reason (the applicant and faculty see both); an audit event; e-mails the applicant
+    `manager_approval_declined`. A draft cannot be submitted until the applicant asks again (or
+    chooses a signed form); a submitted application stays submitted for faculty to decide.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError("Enter the reason you do not approve")
+    with transaction.atomic():
+        locked = _lock_for_managers_answer(application, now=now)
+        application.approval_declined_at = locked.approval_declined_at = now or timezone.now()
+        application.approval_decline_reason = locked.approval_decline_reason = reason
+        locked.save(update_fields=["approval_declined_at", "approval_decline_reason", "updated_at"])
+        audit.record(
+            AuditAction.CHANGED,
+            AuditSubject.APPLICATION,
+            by=None,
+            reference=application.ref,
+            summary=f"{application.manager_name or 'The manager'} ({application.manager_email}) declined the employer's approval",
+        )
+        if application.applicant:
+            notify("manager_approval_declined", to=application.applicant.email, context={"application": application})
 
 
 def submit_application(application: Application, *, by: User, now: datetime | None = None) -> Application:

@@ -19,7 +19,7 @@ from statistics import fmean
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 
 from fellowship import audit
@@ -37,6 +37,7 @@ from .models import (
     RecruitmentRound,
     ReviewerAssignment,
     ShortlistScore,
+    StageChange,
 )
 from .ranking import Candidate, rank
 from .services import _change_stage
@@ -332,6 +333,8 @@ class Row:
     group: tuple[str, str] = ("", "")
     rank: int | None = None
     selected: bool = False
+    # Once the shortlist is made: Stage.SHORTLISTED or Stage.UNSUCCESSFUL, as decided then.
+    outcome: str = ""
 
     @property
     def total(self) -> Decimal | None:
@@ -359,17 +362,47 @@ class Group:
         return 2 * self.places
 
 
-def results(round: RecruitmentRound) -> tuple[list[Criterion], list[Group]]:
-    """Every shortlistable application's scores per criterion and reviewer, with totals, flags and
-    its rank in its group (region, and the funded post's specialty theme where the region has
-    themed posts). A fixed number of queries, however many applications there are.
+def decided(round: RecruitmentRound) -> QuerySet[Application]:
+    """The round's applications the shortlist was made on, each annotated with `shortlist_outcome`
+    (shortlisted or unsuccessful, as decided then, whatever stage they have reached since)."""
+    decision = StageChange.objects.filter(
+        application=OuterRef("pk"),
+        from_stage__in=SHORTLISTABLE,
+        to_stage__in=(Stage.SHORTLISTED, Stage.UNSUCCESSFUL),
+    ).order_by("-at", "-pk")
+    return (
+        Application.objects.filter(round=round)
+        .annotate(shortlist_outcome=Subquery(decision.values("to_stage")[:1]))
+        .filter(shortlist_outcome__isnull=False)
+    )
+
+
+def decided_results(round: RecruitmentRound) -> tuple[list[Criterion], list[Group]]:
+    """As `results`, for the applications the shortlist was made on: the scores and ranking as
+    they stood (scores close with the shortlist), each row with its outcome and ticked if
+    shortlisted."""
+    criteria, groups = results(round, applications=decided(round))
+    for group in groups:
+        for row in group.rows:
+            row.outcome = row.application.shortlist_outcome
+            row.selected = row.outcome == Stage.SHORTLISTED
+    return criteria, groups
+
+
+def results(
+    round: RecruitmentRound, *, applications: QuerySet[Application] | None = None
+) -> tuple[list[Criterion], list[Group]]:
+    """Every shortlistable application's (or those of `applications`) scores per criterion and
+    reviewer, with totals, flags and its rank in its group (region, and the funded post's
+    specialty theme where the region has themed posts). A fixed number of queries, however many
+    applications there are.
 
     The default selection is the top 2 × places of each group (posts for the round's cohort);
     candidates tied at the cut-off are all selected.
     """
     criteria = list(round.criteria.all())
     applications = list(
-        shortlistable(round)
+        (shortlistable(round) if applications is None else applications)
         .select_related("applicant", "region")
         .prefetch_related(
             Prefetch(

@@ -18,6 +18,7 @@ urlpatterns = [
     path("apply/<str:ref>/equality/", apply.equality, name="application_equality"),
     path("apply/<str:ref>/files/cv/", apply.cv_file, name="application_cv"),
     path("apply/<str:ref>/files/approval/", apply.approval_file, name="application_approval_form"),
+    path("apply/<str:ref>/files/approval-form-to-sign.pdf", apply.approval_form_pdf, name="application_approval_form_pdf"),
     path("apply/<str:ref>/files/documents/<int:pk>/", apply.document_file, name="application_document"),
     path("employer-approval/<str:token>/", apply.manager_approval, name="manager_approval"),
     # Faculty

@@ -2,7 +2,8 @@
 
 Every field of a step is optional: a draft saves whatever has been typed, and completeness is
 judged only at submission (recruitment.services.problems). Forms check only what cannot be
-stored as given, such as a file that is not a PDF or an e-mail address that is not one.
+stored as given, such as a file that is not a PDF or an e-mail address that is not one, and a
+statement over its word limit (saved, but the applicant cannot move on until they cut it).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from ..enums import (
     SexualOrientation,
     YesNoPrefer,
 )
-from ..models import Application, ApplicationDocument, Criterion, RequiredDocument
+from ..models import Application, ApplicationDocument, Criterion, RequiredDocument, count_words
 
 
 def pdf_hint() -> str:
@@ -111,12 +112,23 @@ def criterion_field_name(criterion: Criterion) -> str:
 class StatementForm(forms.Form):
     """One text box per criterion of the round, named criterion_<pk>.
 
-    Text over the word limit is accepted and saved; it is flagged on the page and at submission.
+    Text over the word limit is still saved as a draft, so nothing typed is lost, but with
+    `check_word_limits` it is an error on its box, so the applicant cannot move on until they cut
+    it. Autosave leaves the check out: it saves, and the live word count shows the limit.
     """
 
-    def __init__(self, *args, criteria, texts: dict[int, str] | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        criteria,
+        texts: dict[int, str] | None = None,
+        check_word_limits: bool = True,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
+        self.check_word_limits = check_word_limits
+        self._typed: dict[int, str] = {}
         texts = texts or {}
         for criterion in self.criteria:
             self.fields[criterion_field_name(criterion)] = forms.CharField(
@@ -140,14 +152,42 @@ class StatementForm(forms.Form):
                 ),
             )
 
-    def texts(self) -> dict[int, str]:
-        """The text per criterion id, as typed (a box that failed validation is left out, not emptied)."""
-        data = getattr(self, "cleaned_data", {})
-        return {
+    def clean(self):
+        data = super().clean()
+        self._typed = {
             c.pk: data[criterion_field_name(c)]
             for c in self.criteria
             if criterion_field_name(c) in data
         }
+        if self.check_word_limits:
+            for criterion in self.criteria:
+                words = count_words(self._typed.get(criterion.pk, ""))
+                if words > criterion.word_limit:
+                    self.add_error(
+                        criterion_field_name(criterion), self._too_long(criterion, words)
+                    )
+        return data
+
+    def _too_long(self, criterion: Criterion, words: int) -> str:
+        # The error summary lists errors without their labels: name the box when there are several.
+        which = f" for {criterion.title}" if len(self.criteria) > 1 else ""
+        return (
+            f"Your statement{which} is {words} words. "
+            f"Cut it to {criterion.word_limit} words or fewer"
+        )
+
+    def over_word_limit(self) -> bool:
+        """Whether a box was refused only for its length (its text is kept and saved)."""
+        return any(
+            criterion_field_name(c) in self.errors
+            and count_words(self._typed.get(c.pk, "")) > c.word_limit
+            for c in self.criteria
+        )
+
+    def texts(self) -> dict[int, str]:
+        """The text per criterion id, as typed, over-long text included (a box that failed any
+        other check is left out, not emptied)."""
+        return dict(self._typed)
 
 
 def document_field_name(requirement: RequiredDocument) -> str:
@@ -256,6 +296,39 @@ class ApprovalForm(_DraftModelForm):
 
     def clean_approval_form(self):
         return _check_pdf(self.cleaned_data.get("approval_form"))
+
+
+class ManagerDecisionForm(forms.Form):
+    """The manager's answer by link: approve, or decline with the reason (which the applicant sees)."""
+
+    APPROVE, DECLINE = "approve", "decline"
+
+    decision = forms.ChoiceField(
+        label="Do you approve their release?",
+        choices=[
+            (APPROVE, "Yes, I approve their release in principle"),
+            (DECLINE, "No, I do not approve"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select whether you approve their release",
+            "invalid_choice": "Select whether you approve their release",
+        },
+    )
+    reason = forms.CharField(
+        label="Why do you not approve?",
+        help_text="We will show this to the applicant and to the programme team.",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "The reason must be 2,000 characters or fewer"},
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.DECLINE and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Enter the reason you do not approve")
+        return data
 
 
 class DeclarationForm(forms.Form):

@@ -20,10 +20,7 @@ from .. import services
 from ..enums import Stage
 from ..models import Criterion, RecruitmentRound, RequiredDocument
 
-DATETIME_HINT = (
-    "UK time. For example, 23:59 on the closing day. Pages show it with GMT or BST, "
-    "depending on the time of year."
-)
+DATETIME_HINT = "UK time. Pages show it with GMT or BST, depending on the time of year."
 
 
 class UKDateTimeField(forms.DateTimeField):
@@ -45,11 +42,15 @@ class UKDateTimeField(forms.DateTimeField):
 
 
 class RoundForm(forms.ModelForm):
-    opens_at = UKDateTimeField(label="Opens", help_text=DATETIME_HINT)
+    opens_at = UKDateTimeField(
+        label="Opens",
+        help_text="Applicants can start applying from this moment. For example, 09:00 on the "
+        "opening day. " + DATETIME_HINT,
+    )
     closes_at = UKDateTimeField(
         label="Closes (the deadline)",
         help_text="Applications and employer approvals are accepted until this moment. "
-        + DATETIME_HINT,
+        "For example, 23:59 on the closing day. " + DATETIME_HINT,
     )
 
     class Meta:

@@ -8,14 +8,16 @@ another tab then finds the application submitted instead of quietly turning it b
 
 from __future__ import annotations
 
+import io
 from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -23,6 +25,7 @@ from rules.contrib.views import permission_required
 
 from fellowship import audit
 from fellowship.enums import AuditAction, AuditSubject
+from fellowship.pdf import render_pdf
 from fellowship.uploads import attachment
 
 from .. import services
@@ -34,6 +37,7 @@ from ..forms.apply import (
     DocumentsForm,
     EligibilityForm,
     EqualityForm,
+    ManagerDecisionForm,
     StatementForm,
     WithdrawForm,
 )
@@ -184,10 +188,26 @@ def _summary(application: Application) -> dict:
     return {"statements": statements, "documents": documents}
 
 
-def _problem_links(application: Application, found: list[services.Problem]) -> list[dict]:
+# A step opened from "Check your answers" carries `next=review` and returns there when saved.
+# Only this word is read: never a URL, so no `next` can send the applicant to another site or to
+# another application's page.
+RETURN_TO_REVIEW = "review"
+
+
+def _returns_to_review(request) -> bool:
+    """Whether the step was opened by a Change link on "Check your answers"."""
+    value = request.POST.get("next") if request.method == "POST" else request.GET.get("next")
+    return value == RETURN_TO_REVIEW
+
+
+def _problem_links(
+    application: Application, found: list[services.Problem], *, from_review: bool = False
+) -> list[dict]:
+    query = f"?next={RETURN_TO_REVIEW}" if from_review else ""
     return [
         {
             "href": reverse(STEP_URLS[p.step], args=[application.ref])
+            + query
             + "#"
             + FIELD_IDS.get(p.field, f"id_{p.field}"),
             "message": p.message,
@@ -294,7 +314,10 @@ def _step_page(
     found = [p for p in services.problems(application) if p.step == step]
     texts = _texts(application)
     flags = [
-        p for p in found if _is_filled(application, p.field, texts) or p.field == "manager_email"
+        p
+        for p in found
+        if (_is_filled(application, p.field, texts) or p.field == "manager_email")
+        and p.field not in form.errors  # already in the error summary
     ]
     context = {
         **_deadline(application.round),
@@ -304,6 +327,7 @@ def _step_page(
         "step": step,
         "step_title": dict((k, t) for k, t, _ in STEPS).get(step, ""),
         "flags": _problem_links(application, flags),
+        "return_to_review": _returns_to_review(request),
         **extra,
     }
     return render(request, template, context, status=status)
@@ -383,6 +407,8 @@ def _edit_step(request, ref: str, *, step: str, make_form, save, template: str, 
             f"Your application has been saved. You can come back to it at any time before {closes:%-d %B %Y at %H:%M} {closes.tzname()}.",
         )
         return redirect("application_overview", ref=application.ref)
+    if _returns_to_review(request):
+        return redirect("application_review", ref=application.ref)
     return redirect(NEXT_URL[step], ref=application.ref)
 
 
@@ -414,8 +440,13 @@ def eligibility(request, ref: str):
 @require_http_methods(["GET", "POST"])
 def statement(request, ref: str):
     def make_form(application, data, files):
+        # Autosave stores the draft and leaves the word limit to the live count; the buttons
+        # store it too, but stop on the page until the statement is short enough.
         return StatementForm(
-            data, criteria=application.round.criteria.all(), texts=_texts(application)
+            data,
+            criteria=application.round.criteria.all(),
+            texts=_texts(application),
+            check_word_limits=data is not None and data.get("action") != "save",
         )
 
     def save(request, application, form):
@@ -537,7 +568,7 @@ def review(request, ref: str):
         **_summary(application),
         "application": application,
         "form": form,
-        "problems": _problem_links(application, found),
+        "problems": _problem_links(application, found, from_review=True),
         "deadline_error": deadline_error,
         "submit_errors": [] if found else submit_errors,
     }
@@ -665,21 +696,53 @@ def manager_approval(request, token: str):
         application.approval_method == ApprovalMethod.MANAGER_LINK
         and application.stage in (Stage.DRAFT, Stage.SUBMITTED)
     )
+    answered = application.approval_confirmed_at or application.approval_declined_at
+    form = ManagerDecisionForm(request.POST if request.method == "POST" else None)
     error = ""
-    if request.method == "POST" and still_needed and application.approval_confirmed_at is None:
+    if request.method == "POST" and still_needed and not answered and form.is_valid():
         try:
-            services.confirm_manager_approval(application)
+            if form.cleaned_data["decision"] == ManagerDecisionForm.DECLINE:
+                services.decline_manager_approval(application, reason=form.cleaned_data["reason"])
+            else:
+                services.confirm_manager_approval(application)
         except services.DeadlinePassed:
             error = "closed"
+        except ValidationError:
+            pass  # answered a moment ago in another tab: the page shows that answer
         else:
             return redirect("manager_approval", token=token)
+        application.refresh_from_db()
     if not still_needed:
         state = "not_needed"
     elif application.approval_confirmed_at:
         state = "confirmed"
+    elif application.approval_declined_at:
+        state = "declined"
     elif error or deadline["deadline_passed"]:
         state = "closed"
     else:
         state = "ask"
-    context = {**deadline, "application": application, "state": state}
-    return render(request, "recruitment/apply/manager_approval.html", context)
+    context = {**deadline, "application": application, "state": state, "form": form}
+    status = 400 if state == "ask" and form.errors else 200
+    return render(request, "recruitment/apply/manager_approval.html", context, status=status)
+
+
+@require_http_methods(["GET"])
+def approval_form_pdf(request, ref: str):
+    """A pre-filled approval form for the manager to sign, as a PDF: to the applicant alone."""
+    application = _own_application(request, ref)
+    pdf = render_pdf(
+        render_to_string(
+            "recruitment/apply/approval_form_pdf.html",
+            {"application": application, "round": application.round},
+        )
+    )
+    response = FileResponse(
+        io.BytesIO(pdf),
+        as_attachment=True,
+        filename=f"{application.ref} employer approval form to sign.pdf",
+        content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

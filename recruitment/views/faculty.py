@@ -224,6 +224,8 @@ def approval_status(application: Application) -> str:
         manager = application.manager_name or "the manager"
         if application.approval_confirmed_at:
             return f"Confirmed by {manager} on {timezone.localtime(application.approval_confirmed_at):%-d %B %Y}"
+        if application.approval_declined_at:
+            return f"Declined by {manager} on {timezone.localtime(application.approval_declined_at):%-d %B %Y}"
         if application.approval_requested_at:
             return f"Requested from {manager}, not confirmed yet"
         return "Not requested yet"

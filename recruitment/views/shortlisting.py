@@ -82,6 +82,9 @@ def round_shortlisting(request, pk: int):
         for row in rows:
             row.selected = str(row.application.pk) in ticked
     per_application = rnd.reviewers_per_application
+    # Once the shortlist is made, its ranking and outcomes stay on the page to read.
+    _, decided_groups = shortlisting.decided_results(rnd)
+    decided_rows = [row for group in decided_groups for row in group.rows]
     context = {
         "round": rnd,
         "criteria": criteria,
@@ -91,6 +94,9 @@ def round_shortlisting(request, pk: int):
         "needing_reviewers": [row for row in rows if len(row.reviewers) < per_application],
         "flagged": sum(1 for row in rows if row.flagged),
         "application_count": len(rows),
+        "decided_groups": decided_groups,
+        "shortlisted_count": sum(1 for row in decided_rows if row.selected),
+        "not_shortlisted_count": sum(1 for row in decided_rows if not row.selected),
     }
     return render(request, "recruitment/shortlisting/round.html", context)
 

@@ -134,10 +134,12 @@ def report_request(request):
         job, created = services.request_report(
             form.cleaned_data["cohort"], suppress_below=form.threshold, by=request.user
         )
+        # The job may finish before the next page is drawn (tasks run in-process without a
+        # broker), so these say what happened, not the job's state: the page shows that.
         if created:
-            messages.success(request, "Your report is being prepared")
+            messages.success(request, "You requested the report")
         else:
-            messages.info(request, "An identical report is already being prepared")
+            messages.info(request, "Someone already requested an identical report. This is it")
         return redirect("report_detail", pk=job.pk)
     status = 400 if form.is_bound else 200
     return render(request, "reports/jobs/request.html", {"form": form}, status=status)

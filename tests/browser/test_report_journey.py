@@ -45,7 +45,7 @@ def test_request_watch_and_download_a_report(live_server, page, tmp_path):
     page.get_by_label("Latest cohort to cover").select_option(label="Cohort 2")
     expect(page.get_by_label("Hide equality counts below")).to_have_value("5")
     page.get_by_role("button", name="Request the report").click()
-    expect(page.get_by_text("Your report is being prepared")).to_be_visible()
+    expect(page.get_by_text("You requested the report")).to_be_visible()
     expect(page.get_by_text("Your report is ready.")).to_be_visible()
     expect(page.get_by_role("table")).to_contain_text("Fellows")
     screenshot("faculty-report-done")

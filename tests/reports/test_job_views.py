@@ -93,7 +93,9 @@ def test_faculty_request_a_report_and_find_it_done_with_its_data(
     job = ReportJob.objects.get()
     assert response["Location"] == reverse("report_detail", args=[job.pk])
     page = faculty_client.get(response["Location"]).content.decode()
-    assert "Your report is being prepared" in page
+    assert "You requested the report" in page
+    assert "Your report is ready." in page
+    assert "being prepared" not in page  # the job is done: nothing says otherwise
     assert (job.state, job.cohort, job.suppress_below, job.requested_by) == (
         ReportState.DONE,
         cohorts[2],
@@ -129,7 +131,7 @@ def test_an_identical_request_while_one_is_active_shares_it(
             reverse("report_request"), {"cohort": cohorts[2].pk, "suppress_below": "5"}, follow=True
         )
     assert response.redirect_chain == [(reverse("report_detail", args=[active.pk]), 302)]
-    assert "An identical report is already being prepared" in response.content.decode()
+    assert "Someone already requested an identical report" in response.content.decode()
     assert ReportJob.objects.count() == 1 and queued == []
 
 
