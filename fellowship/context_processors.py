@@ -38,6 +38,7 @@ def navigation(request) -> dict:
                 items.append(("Project catalogue", reverse("catalogue", args=[own])))
             items.append(("Mentoring", reverse("my_mentoring")))
             items.append(("Your portfolio", reverse("my_portfolio")))
+            items.append(("Surveys", reverse("my_surveys")))
         # Only while their cohort has a matching (the projects app's MatchingRound, by its reverse name).
         if user.has_role(Role.FELLOW) and user.fellowships.filter(cohort__matching_round__isnull=False).exists():
             items.append(("Rank projects", reverse("project_choices")))

@@ -149,6 +149,16 @@ class FellowFilterForm(forms.Form):
     region = forms.ModelChoiceField(Region.objects.all(), required=False, empty_label="All regions")
     profession = forms.ChoiceField(required=False)
     status = forms.ChoiceField(required=False)
+    account = forms.ChoiceField(
+        label="Account",
+        required=False,
+        choices=[("", "With or without an account"), ("yes", "Has an account"), ("no", "No account yet")],
+    )
+    project = forms.ChoiceField(
+        label="AI project",
+        required=False,
+        choices=[("", "With or without a project"), ("yes", "Matched to a project"), ("no", "No project yet")],
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

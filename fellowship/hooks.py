@@ -8,6 +8,7 @@ hooks.py, which FellowshipConfig.ready() loads with the apps' history modules.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 HomePanel = Callable[..., dict]
 ResumeUrl = Callable[..., "str | None"]
@@ -75,3 +76,36 @@ def person_access(cls):
     """
     person_accesses.append(cls())
     return cls
+
+
+# Next tasks on the home page ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Task:
+    """Something waiting for the person: how many, what (singular and plural), and the page where it
+    is done, already filtered to those items."""
+
+    count: int
+    one: str
+    many: str
+    url: str
+
+    @property
+    def label(self) -> str:
+        return self.one if self.count == 1 else self.many
+
+
+TaskSource = Callable[..., Iterable[Task]]
+task_sources: list[TaskSource] = []
+
+
+def home_tasks(function: TaskSource) -> TaskSource:
+    """Register `function(user) -> tasks`: the person's pending tasks this app knows of. Tasks with
+    a count of 0 are left out, so a source may return every task it checks."""
+    task_sources.append(function)
+    return function
+
+
+def pending_tasks(user) -> list[Task]:
+    return [task for source in task_sources for task in source(user) if task.count > 0]

@@ -237,6 +237,13 @@ class FunderQuerySet(models.QuerySet["Funder"]):
             return self.none()
         if user.has_role(Role.FACULTY):
             return self
+        return self.acting_for(user)
+
+    def without_mou(self) -> FunderQuerySet:
+        return self.filter(Q(mou="") | Q(mou__isnull=True))
+
+    def acting_for(self, user) -> FunderQuerySet:
+        """The funders this person holds the funder role for (faculty included: not every funder)."""
         return self.filter(pk__in=user.funder_ids)
 
 
@@ -305,6 +312,26 @@ class FellowQuerySet(models.QuerySet["Fellow"]):
 
     def graduated(self) -> FellowQuerySet:
         return self.filter(status=FellowStatus.GRADUATED)
+
+    def without_account(self) -> FellowQuerySet:
+        return self.filter(user__isnull=True)
+
+    def without_project(self) -> FellowQuerySet:
+        return self.filter(project_ref="")
+
+    def counts_by_funder_and_cohort(self):
+        """Rows of funder_id, cohort__number, in_post, graduated and total: how many fellows each
+        funder funds in each cohort. Counts only, no one's name; one query."""
+        return (
+            self.exclude(funder__isnull=True)
+            .values("funder_id", "cohort__number")
+            .annotate(
+                in_post=models.Count("pk", filter=Q(status=FellowStatus.IN_POST)),
+                graduated=models.Count("pk", filter=Q(status=FellowStatus.GRADUATED)),
+                total=models.Count("pk"),
+            )
+            .order_by("funder_id", "cohort__number")
+        )
 
 
 class Fellow(RulesModel):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
+from django.utils import timezone
+
+from fellowship.dates import fellowship_month
 from fellowship.enums import Role
-from fellowship.hooks import clinical_domain_names, home_panel
+from fellowship.hooks import Task, clinical_domain_names, home_panel, home_tasks
 
 from .enums import MilestoneStatus
 from .models import ClinicalDomain, Project
@@ -71,3 +75,76 @@ def matching_panel(request) -> dict:
 def domain_names() -> list[str]:
     """The managed list of clinical domains, for the mentor offer form's checkboxes."""
     return list(ClinicalDomain.objects.values_list("name", flat=True))
+
+
+
+@home_tasks
+def project_tasks(user) -> list[Task]:
+    """Faculty: proposals to vet. Supervisors: proposals to revise, fellows to rank. Fellows:
+    milestones due on their project and projects to rank."""
+    from .enums import AWAITING_REVIEW, MatchingStatus, ProposalStatus
+    from .matching import fellow_record
+    from .models import MatchingRound, Milestone, ProjectChoice
+
+    tasks: list[Task] = []
+    if user.has_perm("projects.vet"):
+        tasks.append(
+            Task(
+                Project.objects.filter(status__in=AWAITING_REVIEW).count(),
+                "project proposal to review",
+                "project proposals to review",
+                reverse("review_queue"),
+            )
+        )
+    if user.has_role(Role.SUPERVISOR, Role.ALUMNUS):
+        tasks.append(
+            Task(
+                Project.objects.filter(supervisor=user, status=ProposalStatus.DRAFT).count(),
+                "draft project proposal to finish and submit",
+                "draft project proposals to finish and submit",
+                reverse("proposal_list"),
+            )
+        )
+        tasks.append(
+            Task(
+                Project.objects.filter(supervisor=user, status=ProposalStatus.REVISE).count(),
+                "project proposal to revise and resubmit",
+                "project proposals to revise and resubmit",
+                reverse("proposal_list"),
+            )
+        )
+        to_rank = MatchingRound.objects.filter(
+            status=MatchingStatus.RANKING,
+            cohort__projects__supervisor=user,
+            cohort__projects__status=ProposalStatus.APPROVED,
+            cohort__projects__choices__isnull=False,
+        ).exclude(fellow_rankings__supervisor=user).distinct()
+        for rnd in to_rank.select_related("cohort"):
+            tasks.append(
+                Task(
+                    1,
+                    f"ranking of the fellows who chose your projects in {rnd.cohort}",
+                    "",
+                    reverse("fellow_ranking", args=[rnd.cohort.number, user.pk]),
+                )
+            )
+    if user.has_role(Role.FELLOW):
+        fellow = fellow_record(user)
+        if fellow is not None:
+            rnd = MatchingRound.objects.filter(cohort_id=fellow.cohort_id).first()
+            if rnd is not None and rnd.ranking_open and not ProjectChoice.objects.filter(fellow=fellow).exists():
+                tasks.append(Task(1, "list of projects to rank for matching", "", reverse("project_choices")))
+            month = fellowship_month(fellow.cohort.start_date, timezone.localdate())
+            due = Milestone.objects.filter(project__placements__fellow=fellow).exclude(status=MilestoneStatus.DONE)
+            due = due.filter(target_month__lte=month) if month is not None else due.filter(status=MilestoneStatus.LATE)
+            project = Project.objects.filter(placements__fellow=fellow).first()
+            if project is not None:
+                tasks.append(
+                    Task(
+                        due.count(),
+                        "milestone of your AI project due for an update",
+                        "milestones of your AI project due for an update",
+                        reverse("project_milestones", args=[project.ref]),
+                    )
+                )
+    return tasks

@@ -1,12 +1,15 @@
-"""Recruitment's additions to the core's pages: the applicant's home panel and resuming a draft."""
+"""Recruitment's additions to the core's pages: the applicant's home panel, everyone's recruitment
+tasks on the home page, and resuming a draft after signing in."""
 
 from __future__ import annotations
 
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from fellowship.enums import Role
-from fellowship.hooks import home_panel, resume_url
+from fellowship.hooks import Task, home_panel, home_tasks, resume_url
 
 from . import equality_access  # noqa: F401  (registers the people page's equality access section)
 from .deadlines import time_left
@@ -33,21 +36,6 @@ def applicant_panel(request) -> dict:
     }
 
 
-@home_panel
-def panellist_panel(request) -> dict:
-    user = request.user
-    if not user.has_role(Role.PANELLIST):
-        return {}
-    from .models import InterviewSlot, ReviewerAssignment
-
-    return {
-        "reviews_to_do": ReviewerAssignment.objects.filter(reviewer=user, completed_at__isnull=True).count(),
-        "interviews_to_come": InterviewSlot.objects.filter(
-            panel__members=user, application__isnull=False, starts_at__gte=timezone.now()
-        ).count(),
-    }
-
-
 @resume_url
 def resume_draft(user) -> str | None:
     """The step last saved of the person's draft in a round that is open now."""
@@ -62,3 +50,108 @@ def resume_draft(user) -> str | None:
     from .views.apply import STEP_URLS  # the step pages' names live with the steps
 
     return reverse(STEP_URLS.get(draft.last_step, "application_overview"), args=[draft.ref])
+
+
+def _in_round(name: str, rnd: RecruitmentRound, **query) -> str:
+    url = reverse(name, args=[rnd.pk])
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+@home_tasks
+def recruitment_tasks(user) -> list[Task]:
+    """Faculty: applications to check, shortlists to moderate, offers awaiting a reply, per round.
+    Reviewers and panellists: scores to give and interviews to come. Applicants: drafts to submit."""
+    from . import interviews, shortlisting
+    from .enums import OfferState, Stage
+    from .models import InterviewPanel, InterviewSlot, Offer, ReviewerAssignment
+
+    now = timezone.now()
+    tasks: list[Task] = []
+    if user.has_perm("recruitment.list_applications"):
+        # Submitted to a round that has closed and not yet given to reviewers: the eligibility check.
+        to_check = (
+            Application.objects.filter(stage=Stage.SUBMITTED, round__closes_at__lte=now, reviewer_assignments__isnull=True)
+            .values("round")
+            .annotate(n=Count("pk"))
+        )
+        counts = {row["round"]: row["n"] for row in to_check}
+        for rnd in RecruitmentRound.objects.filter(pk__in=counts).order_by("-closes_at"):
+            tasks.append(
+                Task(
+                    counts[rnd.pk],
+                    f"application to check for eligibility in {rnd}",
+                    f"applications to check for eligibility in {rnd}",
+                    _in_round("application_list", rnd, stage=Stage.SUBMITTED, status="submitted"),
+                )
+            )
+    if user.has_perm("recruitment.manage_shortlisting"):
+        scored_rounds = RecruitmentRound.objects.filter(
+            applications__stage__in=shortlisting.SHORTLISTABLE,
+            applications__reviewer_assignments__scores__isnull=False,
+        ).distinct()
+        for rnd in scored_rounds.order_by("-closes_at"):
+            _, groups = shortlisting.results(rnd)
+            flagged = sum(1 for group in groups for row in group.rows if row.flagged)
+            tasks.append(
+                Task(
+                    flagged,
+                    f"application to moderate before the shortlist for {rnd}",
+                    f"applications to moderate before the shortlist for {rnd}",
+                    _in_round("shortlisting", rnd),
+                )
+            )
+    if user.has_perm("recruitment.manage_offers"):
+        pending = Offer.objects.filter(state=OfferState.PENDING).values("application__round").annotate(n=Count("pk"))
+        counts = {row["application__round"]: row["n"] for row in pending}
+        for rnd in RecruitmentRound.objects.filter(pk__in=counts).order_by("-closes_at"):
+            tasks.append(
+                Task(
+                    counts[rnd.pk],
+                    f"offer waiting for the candidate's reply in {rnd}",
+                    f"offers waiting for the candidates' replies in {rnd}",
+                    _in_round("offers", rnd),
+                )
+            )
+
+    # Reviewers (panellists and faculty): written applications still to score while scoring is open.
+    reviews = ReviewerAssignment.objects.filter(
+        reviewer=user, completed_at__isnull=True, application__stage__in=shortlisting.SHORTLISTABLE
+    ).count()
+    tasks.append(Task(reviews, "application to score for shortlisting", "applications to score for shortlisting", reverse("my_reviews")))
+
+    if user.has_role(Role.PANELLIST, Role.FACULTY):
+        slots = list(
+            InterviewSlot.objects.filter(panel__members=user, application__isnull=False)
+            .select_related("application")
+            .order_by("starts_at")
+        )
+        conflicted = interviews.conflicted(user, [s.application for s in slots])
+        to_score = sum(
+            1
+            for s in slots
+            if s.starts_at <= now
+            and s.application.stage == Stage.SHORTLISTED
+            and s.application_id not in conflicted
+            and not interviews.has_scored(s.application, user)
+        )
+        panels_to_come = InterviewPanel.objects.filter(members=user, date__gte=timezone.localdate()).count()
+        tasks += [
+            Task(to_score, "interview to score", "interviews to score", reverse("my_interviews")),
+            Task(panels_to_come, "interview panel to come", "interview panels to come", reverse("my_interviews")),
+        ]
+
+    if user.has_role(Role.APPLICANT):
+        for draft in (
+            Application.objects.drafts()
+            .filter(applicant=user, round__in=RecruitmentRound.objects.open_at(now))
+            .select_related("round")
+        ):
+            tasks.append(
+                Task(
+                    1,
+                    f"application to finish and submit to {draft.round}: {time_left(draft.round.closes_at, now)}",
+                    "",
+                    reverse("application_overview", args=[draft.ref]),
+                )
+            )
+    return tasks

@@ -1,9 +1,12 @@
-"""Reports' addition to the home page: how many finished reports a funder may read."""
+"""Reports' additions to the home page: how many finished reports a funder may read, and the
+finished reports a person has not downloaded yet."""
 
 from __future__ import annotations
 
+from django.urls import reverse
+
 from fellowship.enums import Role
-from fellowship.hooks import home_panel
+from fellowship.hooks import Task, home_panel, home_tasks
 
 from .enums import ReportState
 from .models import ReportJob
@@ -17,3 +20,15 @@ def funder_reports(request) -> dict:
     return {
         "funder_reports": ReportJob.objects.for_user(user).filter(state=ReportState.DONE).count()
     }
+
+
+@home_tasks
+def report_tasks(user) -> list[Task]:
+    """Funders: finished reports on their cohorts they have not downloaded yet. Faculty: the
+    reports they asked for that are ready and not downloaded yet."""
+    finished = ReportJob.objects.for_user(user).filter(state=ReportState.DONE).exclude(downloads__user=user)
+    if user.has_role(Role.FACULTY):
+        finished = finished.filter(requested_by=user)
+    elif not user.has_role(Role.FUNDER):
+        return []
+    return [Task(finished.count(), "new benefits report to read", "new benefits reports to read", reverse("report_list"))]

@@ -1,13 +1,14 @@
 """Each person's home page: what they have to do next, by role."""
 
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count, Q
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from .. import mentoring
-from ..enums import FellowStatus, Role
-from ..hooks import home_context
-from ..models import Cohort, Fellow, Funder, MentorOffer, MentorPairing, Workshop
+from ..enums import FellowStatus, InvitationState, Role
+from ..hooks import Task, home_context, pending_tasks
+from ..models import Cohort, Fellow, Funder, MentorOffer, MentorPairing, PersonInvitation, Workshop
 
 
 @login_not_required
@@ -15,7 +16,10 @@ def home(request):
     user = request.user
     if not user.is_authenticated:
         return render(request, "fellowship/landing.html")
-    context: dict = {"roles": sorted(user.roles, key=list(Role.values).index)}
+    context: dict = {
+        "roles": sorted(user.roles, key=list(Role.values).index),
+        "tasks": [task for task in programme_tasks(user) if task.count] + pending_tasks(user),
+    }
 
     if user.has_role(Role.FELLOW, Role.ALUMNUS):
         fellowships = list(user.fellowships.select_related("cohort", "region", "funder").order_by("-cohort__number"))
@@ -25,43 +29,77 @@ def home(request):
 
     if user.has_role(Role.FACULTY):
         context["cohorts"] = Cohort.objects.with_counts().order_by("-number")[:4]
-        context["attention"] = {
-            "fellows_without_account": Fellow.objects.in_post().filter(user__isnull=True).count(),
-            "fellows_without_project": Fellow.objects.in_post().filter(project_ref="").count(),
-            "funders_without_mou": Funder.objects.filter(Q(mou="") | Q(mou__isnull=True)).count(),
-            "upcoming_workshops": Workshop.objects.upcoming().count(),
-        }
         context["next_workshops"] = Workshop.objects.upcoming().select_related("cohort", "host_organisation")[:3]
 
     if user.has_role(Role.FUNDER):
-        context["my_funders"] = _funded_fellows(user)
+        context["my_funders"] = funded_fellows(Funder.objects.acting_for(user))
     if user.has_role(Role.FELLOW, Role.ALUMNUS):
         context.update(_mentoring(user))
     context.update(home_context(request))
     return render(request, "fellowship/home.html", context)
 
 
-def _funded_fellows(user) -> list[Funder]:
-    """The funders this person acts for, each with `by_cohort`: how many fellows it funds in each
-    cohort, in post, graduated and in all. Counts only, no one's name; two queries."""
-    funders = list(Funder.objects.filter(pk__in=user.funder_ids).order_by("name"))
-    rows = (
-        Fellow.objects.filter(funder__in=funders)
-        .values("funder_id", "cohort__number")
-        .annotate(
-            in_post=Count("pk", filter=Q(status=FellowStatus.IN_POST)),
-            graduated=Count("pk", filter=Q(status=FellowStatus.GRADUATED)),
-            total=Count("pk"),
-        )
-        .order_by("cohort__number")
-    )
+def _fellows_url(**filters) -> str:
+    return f"{reverse('fellow_list')}?{urlencode(filters)}"
+
+
+def programme_tasks(user) -> list[Task]:
+    """The programme core's pending work for the faculty: people to bring into the service and
+    records still missing. The feature apps add theirs through fellowship.hooks.home_tasks."""
+    if not user.has_role(Role.FACULTY):
+        return []
+    in_post = Fellow.objects.in_post()
+    tasks = [
+        Task(
+            in_post.without_account().count(),
+            "fellow in post without an account",
+            "fellows in post without an account",
+            _fellows_url(status=FellowStatus.IN_POST, account="no"),
+        ),
+        Task(
+            in_post.without_project().count(),
+            "fellow in post without an AI project",
+            "fellows in post without an AI project",
+            _fellows_url(status=FellowStatus.IN_POST, project="no"),
+        ),
+        Task(
+            Funder.objects.without_mou().count(),
+            "funder without a memorandum of understanding",
+            "funders without a memorandum of understanding",
+            reverse("funder_list"),
+        ),
+    ]
+    if user.has_perm("fellowship.manage_people"):
+        invitations = PersonInvitation.objects.for_user(user)
+        tasks += [
+            Task(
+                invitations.in_state(InvitationState.PENDING).count(),
+                "invitation waiting for an answer",
+                "invitations waiting for an answer",
+                f"{reverse('invitation_list')}?state={InvitationState.PENDING}",
+            ),
+            Task(
+                invitations.in_state(InvitationState.EXPIRED).count(),
+                "invitation expired without an answer (send it again or revoke it)",
+                "invitations expired without an answer (send them again or revoke them)",
+                f"{reverse('invitation_list')}?state={InvitationState.EXPIRED}",
+            ),
+        ]
+    return tasks
+
+
+def funded_fellows(funders) -> list[Funder]:
+    """The given funders, each with `by_cohort`: how many fellows it funds in each cohort, in post,
+    graduated and in all, and the totals. Counts only, no one's name; two queries."""
+    funders = list(funders.order_by("name"))
     by_funder: dict[int, list[dict]] = {}
-    for row in rows:
+    for row in Fellow.objects.filter(funder__in=funders).counts_by_funder_and_cohort():
         by_funder.setdefault(row["funder_id"], []).append(row)
     for funder in funders:
         funder.by_cohort = by_funder.get(funder.pk, [])
         funder.fellows_in_post = sum(row["in_post"] for row in funder.by_cohort)
         funder.fellows_graduated = sum(row["graduated"] for row in funder.by_cohort)
+        funder.fellows_total = sum(row["total"] for row in funder.by_cohort)
     return funders
 
 

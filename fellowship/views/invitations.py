@@ -87,8 +87,12 @@ def invitation_create(request):
 def invitation_bulk(request):
     initial = _initial(request)
     cohort = _cohort(request.GET.get("cohort", ""))
+    fellows = invitations.fellows_without_account(cohort) if cohort else None
     if cohort is not None:
         initial["description"] = f"Fellows of {cohort} without an account"
+        # The addresses the programme history records, each with the fellow's reference, so that
+        # faculty invite a cohort in one step and each account is linked to its fellowship record.
+        initial["people"] = "\n".join(f"{f.ref}, {f.email}" for f in fellows if f.email)
     form = BulkInvitationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -108,7 +112,7 @@ def invitation_bulk(request):
         "form": form,
         "cohort": cohort,
         "cohorts": Cohort.objects.all(),
-        "fellows": invitations.fellows_without_account(cohort) if cohort else None,
+        "fellows": fellows,
         "valid_days": settings.INVITATION_VALID_DAYS,
     }
     return render(request, "fellowship/invitation_bulk.html", context)

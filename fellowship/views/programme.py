@@ -217,9 +217,7 @@ class FunderDetail(PermissionRequiredMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["posts"] = self.object.posts.select_related("cohort", "region")
-        context["by_cohort"] = (
-            self.object.fellows.values("cohort__number", "status").annotate(n=Count("id")).order_by("cohort__number", "status")
-        )
+        context["by_cohort"] = self.object.fellows.counts_by_funder_and_cohort()
         return context
 
 
@@ -282,6 +280,10 @@ class FellowList(PermissionRequiredMixin, ListView):
             for name in ("cohort", "region", "profession", "status"):
                 if data[name]:
                     qs = qs.filter(**{name: data[name]})
+            if data["account"]:
+                qs = qs.filter(user__isnull=data["account"] == "no")
+            if data["project"]:
+                qs = qs.without_project() if data["project"] == "no" else qs.exclude(pk__in=Fellow.objects.without_project())
         return qs.order_by("-cohort__number", "ref")
 
     def get_context_data(self, **kwargs):
