@@ -31,6 +31,9 @@ def fellow(role_users):
     """The fellow role's record, placed on a project the supervisor supervises, with an entry,
     evidence, a poster and a testimonial without consent to quote it."""
     cohort = CohortFactory()
+    # The name on her account is the one every page shows; the history records the same.
+    role_users["fellow"].full_name = "Imogen Castellano"
+    role_users["fellow"].save(update_fields=["full_name"])
     fellow = FellowFactory(cohort=cohort, user=role_users["fellow"], full_name="Imogen Castellano")
     project = ProjectFactory(
         cohort=cohort, supervisor=role_users["supervisor"], status=ProposalStatus.APPROVED
