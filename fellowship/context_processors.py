@@ -5,6 +5,16 @@ from django.urls import reverse
 from .enums import Role
 
 
+def programme_details(request) -> dict:
+    """`programme`: the programme's name, organisation and website (fellowship.models.programme),
+    looked up only by a page that uses it."""
+    from django.utils.functional import SimpleLazyObject
+
+    from .models import programme
+
+    return {"programme": SimpleLazyObject(programme)}
+
+
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

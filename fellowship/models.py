@@ -455,11 +455,9 @@ def programme() -> Programme:
     """
     from django.contrib.sites.models import Site
 
-    site = Site.objects.get_current()
-    try:
-        return site.programme
-    except Programme.DoesNotExist:
-        return Programme(site=site)
+    # Read afresh each time (one query): another process may have imported a new programme record.
+    found = Programme.objects.select_related("site").filter(site_id=settings.SITE_ID).first()
+    return found if found is not None else Programme(site=Site.objects.get_current())
 
 
 class Speaker(models.Model):

@@ -116,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "fellowship.context_processors.navigation",
+                "fellowship.context_processors.programme_details",
             ],
         },
     },

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-PRODID = "-//NHS Fellowship in Clinical AI//Fellowship Manager//EN"
+PRODID = "-//Fellowship Manager//Interview calendar//EN"
 LINE_OCTETS = 75
 
 
@@ -82,7 +82,9 @@ def for_slot(slot, *, stamp: datetime, domain: str, page_url: str = "") -> str:
     """The calendar entry for an interview slot: the panel's place, or its video link."""
     panel = slot.panel
     where = panel.location or panel.video_link
-    details = [f"Interview for the NHS Fellowship in Clinical AI with {panel.name}."]
+    from fellowship.models import programme
+
+    details = [f"Interview for the {programme().name} with {panel.name}."]
     if panel.location and panel.video_link:
         details.append(f"Video link: {panel.video_link}")
     elif panel.video_link:

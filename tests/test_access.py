@@ -59,6 +59,11 @@ EXPECTED: dict[str, tuple] = {
     "person_list": (None, FACULTY_ONLY),
     "person_detail": (lambda w: {"pk": w["users"]["applicant"].pk}, FACULTY_ONLY),
     "audit_log": (None, FACULTY_ONLY),
+    # E-mail texts: faculty edit them; resetting and restoring are POSTs (a GET is refused)
+    "email_text_list": (None, FACULTY_ONLY),
+    "email_text_edit": (lambda w: {"key": "offer_made"}, FACULTY_ONLY),
+    "email_text_reset": (lambda w: {"key": "offer_made"}, rule(403, faculty=405)),
+    "email_text_restore": (lambda w: {"key": "offer_made", "pk": 1}, rule(403, faculty=405)),
     # Invitations: faculty pages; the e-mailed link opens for anyone, and refuses a signed-in
     # person whose address is not the one invited (403)
     "invitation_list": (None, FACULTY_ONLY),
@@ -83,6 +88,7 @@ EXPECTED: dict[str, tuple] = {
     "application_equality": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=200)),
     "application_cv": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=200, faculty=200)),
     "application_approval_form": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=200, faculty=200)),
+    "application_approval_form_pdf": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=200)),
     "application_document": (lambda w: {"ref": w["application"].ref, "pk": w["document"].pk}, rule(404, applicant=200, faculty=200)),
     "manager_approval": (lambda w: {"token": w["token"]}, rule(200, anonymous=200)),
     # Recruitment: faculty pages; the equality view also needs the dedicated permission

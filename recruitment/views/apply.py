@@ -25,6 +25,7 @@ from rules.contrib.views import permission_required
 
 from fellowship import audit
 from fellowship.enums import AuditAction, AuditSubject
+from fellowship.models import programme
 from fellowship.pdf import render_pdf
 from fellowship.uploads import attachment
 
@@ -734,7 +735,7 @@ def approval_form_pdf(request, ref: str):
     pdf = render_pdf(
         render_to_string(
             "recruitment/apply/approval_form_pdf.html",
-            {"application": application, "round": application.round},
+            {"application": application, "round": application.round, "programme": programme()},
         )
     )
     response = FileResponse(
