@@ -455,9 +455,12 @@ def programme() -> Programme:
     """
     from django.contrib.sites.models import Site
 
-    # Read afresh each time (one query): another process may have imported a new programme record.
-    found = Programme.objects.select_related("site").filter(site_id=settings.SITE_ID).first()
-    return found if found is not None else Programme(site=Site.objects.get_current())
+    # One query, always, and afresh: another process may have imported a new programme record.
+    site = Site.objects.select_related("programme").get(pk=settings.SITE_ID)
+    try:
+        return site.programme
+    except Programme.DoesNotExist:
+        return Programme(site=site)
 
 
 class Speaker(models.Model):

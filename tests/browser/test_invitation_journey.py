@@ -29,7 +29,7 @@ def test_faculty_invite_a_fellow_who_accepts_and_reaches_home(live_server, page,
     # Faculty find the fellow without an account in the fellows list and invite her.
     sign_in(page, base, faculty, mfa=True)
     page.get_by_role("link", name="Fellows", exact=True).click()
-    page.get_by_role("link", name="Invite C4-017 to make an account").click()
+    page.get_by_role("link", name="Invite Nia Okoro (C4-017) to make an account").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Invite someone")
     expect(page.get_by_label("Fellow", exact=True)).to_be_checked()
     expect(page.get_by_label("Fellowship record")).to_have_value(str(imported.pk))

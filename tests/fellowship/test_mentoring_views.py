@@ -18,7 +18,7 @@ from ..factories.fellowship import MentorOfferFactory, MentorRequestFactory
 pytestmark = pytest.mark.django_db
 
 COHORT_PAGE_QUERIES = (
-    9  # session, user, roles, MFA check, cohort, offers, requests, pairs, sharing counts
+    10  # session, user, roles, MFA check, cohort, offers, requests, pairs, sharing counts, programme
 )
 
 

@@ -313,8 +313,9 @@ def test_the_faculty_list_has_a_fixed_number_of_queries(faculty_client, n):
         response = faculty_client.get(url)
     assert response.status_code == 200
     assert len(response.context["page_obj"]) == n
-    # Session, user, roles and MFA; the cohorts of the filter; the page count, the page, the counts by kind.
-    assert len(queries) == 8, [q["sql"] for q in queries]
+    # Session, user, roles and MFA; the cohorts of the filter; the page count, the page, the counts
+    # by kind; the programme (named in the footer).
+    assert len(queries) == 9, [q["sql"] for q in queries]
 
 
 def test_the_faculty_list_filters_and_counts_by_kind_per_cohort(faculty_client):
