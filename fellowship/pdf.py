@@ -16,11 +16,16 @@ WeasyPrint a fetcher that serves only the application's own static files:
 The PDF is tagged for screen readers (WeasyPrint's `pdf_tags`: a structure tree, the title as the
 window title, the language of the HTML). WeasyPrint is slow to import (about a second), so it is
 imported inside the functions that draw.
+
+Every PDF's HTML starts from one print stylesheet, templates/includes/print_base_style.html (A4,
+the running header and footer, the type, tables that fit the text area), and a view sends the PDF
+with `pdf_response`: a download, never cached, never sniffed as anything else.
 """
 
 from __future__ import annotations
 
 import functools
+import io
 import logging
 import mimetypes
 from pathlib import Path
@@ -29,6 +34,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import SuspiciousFileOperation
+from django.http import FileResponse
 from django.utils._os import safe_join
 
 # Relative URLs in a PDF's HTML resolve against this. The .invalid top-level domain never
@@ -130,3 +136,13 @@ def layout(html: str):
 def render_pdf(html: str) -> bytes:
     """The HTML as a tagged PDF, fetching nothing but the application's static files."""
     return _document(html).write_pdf(pdf_tags=True)
+
+
+def pdf_response(pdf: bytes, *, filename: str) -> FileResponse:
+    """The PDF as a download named `filename`: private, not stored by caches, not sniffed."""
+    response = FileResponse(
+        io.BytesIO(pdf), as_attachment=True, filename=filename, content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -293,3 +293,98 @@ def test_an_onward_programme_title_with_tags_is_printed_not_fetched_in_the_repor
         date=datetime.date(2024, 1, 1),
     )
     assert_nothing_fetched(render_pdf(compute_evidence(2)), fetched, helper_used, tmp_path)
+
+
+# One print stylesheet, one way to send a PDF ----------------------------------------------------
+
+# No space to break at: 80 characters of one word, and a long link.
+UNBROKEN = "Pneumothoraxdetectionandtriageinemergencydepartmentchestradiographsacrosssites"
+LONG_URL = "https://example.org/" + "a-very-long-path-segment/" * 8 + "?query=" + "x" * 60
+
+
+@pytest.fixture
+def programme_record():
+    from django.contrib.sites.models import Site
+
+    from fellowship.models import Programme
+
+    site = Site.objects.get_current()
+    site.name = "Northern Fellowship in Testing"
+    site.save()
+    return Programme.objects.create(site=site, short_name="NFT")
+
+
+def running_header(page) -> str:
+    from .reports.test_layout import TOP_MARGIN
+
+    return " ".join(w.text for w in page.words if w.bottom < TOP_MARGIN)
+
+
+def pdf_pages(response, tmp_path):
+    from .reports.test_layout import read_pages
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+    return read_pages(b"".join(response.streaming_content), tmp_path)
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="needs pdftotext (poppler-utils)")
+@pytest.mark.django_db
+def test_catalogue_pdf_keeps_long_titles_inside_the_margins_under_the_programmes_name(
+    login, programme_record, tmp_path
+):
+    from .reports.test_layout import clashes, outside_margins
+
+    cohort = CohortFactory(number=3)
+    for n in range(12):
+        ProjectFactory(
+            cohort=cohort,
+            title=f"{UNBROKEN} {n}",
+            summary=f"See {LONG_URL} for the protocol. " * 3,
+            status=ProposalStatus.APPROVED,
+            region=RegionFactory(),
+            host_organisation=OrganisationFactory(name=UNBROKEN),
+        )
+    got = login(make_person(Role.FACULTY)).get(reverse("catalogue_pdf", args=[3]))
+    pages = pdf_pages(got, tmp_path)
+    assert len(pages) > 1
+    assert not outside_margins(pages), "\n".join(outside_margins(pages)[:20])
+    assert not clashes(pages), "\n".join(clashes(pages)[:20])
+    for page in pages:  # the running header names the programme on every page
+        assert running_header(page).startswith("Northern Fellowship in Testing")
+
+
+@pytest.mark.skipif(PDFTOTEXT is None, reason="needs pdftotext (poppler-utils)")
+@pytest.mark.django_db
+def test_portfolio_pdf_keeps_long_links_and_names_inside_the_margins(
+    login, programme_record, tmp_path
+):
+    from .reports.test_layout import clashes, outside_margins
+
+    fellow_user = make_person(Role.FELLOW)
+    fellow = FellowFactory(user=fellow_user)
+    for n in range(15):
+        PortfolioEntryFactory(
+            fellow=fellow, title=f"{UNBROKEN} {n}", url=LONG_URL, organisation=UNBROKEN
+        )
+    got = login(fellow_user).get(reverse("portfolio_pdf", args=[fellow.ref]))
+    pages = pdf_pages(got, tmp_path)
+    assert len(pages) > 1
+    assert not outside_margins(pages), "\n".join(outside_margins(pages)[:20])
+    assert not clashes(pages), "\n".join(clashes(pages)[:20])
+    assert running_header(pages[0]).startswith("Northern Fellowship in Testing")
+
+
+def test_every_pdf_template_starts_from_the_shared_print_stylesheet():
+    templates = Path(settings.BASE_DIR) / "templates"
+    for name in (
+        "projects/catalogue_pdf.html",
+        "portfolio/portfolio_pdf.html",
+        "reports/_report_style.html",
+    ):
+        text = (templates / name).read_text()
+        assert '{% include "includes/print_base_style.html" %}' in text, name
+        assert "size: A4" not in text, f"{name} sets its own page size"

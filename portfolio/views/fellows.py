@@ -7,7 +7,6 @@ existence is not revealed; those who may read but not change it get a 403 on the
 
 from __future__ import annotations
 
-import io
 from pathlib import PurePosixPath
 
 from django.contrib import messages
@@ -19,8 +18,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from rules.contrib.views import permission_required
 
-from fellowship.models import Fellow
-from fellowship.pdf import render_pdf
+from fellowship.models import Fellow, programme
+from fellowship.pdf import pdf_response, render_pdf
 from fellowship.uploads import attachment
 
 from .. import services
@@ -81,15 +80,12 @@ def portfolio_pdf(request, ref: str):
     fellow = _fellow(request, ref)
     context = _portfolio(request, fellow)
     context["generated_at"] = timezone.now()
+    context["programme"] = programme()
     html = render_to_string("portfolio/portfolio_pdf.html", context, request=None)
     pdf = render_pdf(html)  # fetches nothing but our static files
-    filename = f"portfolio-{slugify(fellow.recorded_name) or fellow.ref}.pdf"
-    response = FileResponse(
-        io.BytesIO(pdf), as_attachment=True, filename=filename, content_type="application/pdf"
+    return pdf_response(
+        pdf, filename=f"portfolio-{slugify(fellow.recorded_name) or fellow.ref}.pdf"
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # Entries --------------------------------------------------------------------------------------

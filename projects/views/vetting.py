@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import io
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -17,7 +16,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -25,8 +24,8 @@ from django.utils.text import capfirst
 from rules.contrib.views import permission_required
 
 from fellowship.enums import Role
-from fellowship.models import Cohort
-from fellowship.pdf import render_pdf
+from fellowship.models import Cohort, programme
+from fellowship.pdf import pdf_response, render_pdf
 
 from .. import services
 from ..enums import AWAITING_REVIEW, Decision, MilestoneStatus, ProposalStatus
@@ -246,15 +245,10 @@ def catalogue_pdf(request, number: int):
     """The catalogue, with the same filters, as an A4 PDF to print or share."""
     context = _catalogue(request, number)
     context["generated_at"] = timezone.now()
+    context["programme"] = programme()
     html = render_to_string("projects/catalogue_pdf.html", context)
     pdf = render_pdf(html)  # fetches nothing but our static files
-    filename = f"project-catalogue-cohort-{context['cohort'].number}.pdf"
-    response = FileResponse(
-        io.BytesIO(pdf), as_attachment=True, filename=filename, content_type="application/pdf"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(pdf, filename=f"project-catalogue-cohort-{context['cohort'].number}.pdf")
 
 
 # Milestones through the year ------------------------------------------------------------------
