@@ -4,6 +4,10 @@ Pure functions, no Django and no third-party import: numbers in, an `<svg>` stri
 carries a `<title>` and `<desc>` (named by `aria-labelledby`, so a screen reader reads them), and
 writes its values as text beside the bars, so no reader has to judge a bar's length. A value of
 None is drawn as no bar with its text (e.g. `<5` for a suppressed count). Every label is escaped.
+
+`trend_charts` draws the report's cross-cohort trends from the evidence's `Trends` (read by
+attribute, so this module imports nothing of the report's); a suppressed value is drawn as its
+symbol with no bar, and its `<desc>` says it is suppressed.
 """
 
 from __future__ import annotations
@@ -21,7 +25,16 @@ NHS_WARM_YELLOW = "#ffb81c"
 TEXT = "#212b32"
 SECONDARY_TEXT = "#4c6272"
 GRID = "#d8dde0"
-SERIES_COLOURS = (NHS_BLUE, NHS_AQUA_GREEN, NHS_DARK_BLUE, NHS_WARM_YELLOW)
+NHS_PURPLE = "#330072"
+NHS_DARK_PINK = "#7c2855"
+SERIES_COLOURS = (
+    NHS_BLUE,
+    NHS_AQUA_GREEN,
+    NHS_DARK_BLUE,
+    NHS_WARM_YELLOW,
+    NHS_PURPLE,
+    NHS_DARK_PINK,
+)
 
 FONT = "Liberation Sans, Arial, DejaVu Sans, sans-serif"
 FONT_SIZE = 11
@@ -73,6 +86,37 @@ def _truncate(label: str, limit: int = 16) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
+# About how many characters of 11-unit text fit left of the bars (about 6 units each).
+LABEL_CHARS = 14
+
+
+def _label_lines(label: str, room: float) -> list[str]:
+    """A category's label in as many lines as its group has room for (at most two)."""
+    if len(label) <= LABEL_CHARS or room < 2 * (FONT_SIZE + 2):
+        return [_truncate(label, LABEL_CHARS)]
+    words, first = label.split(), ""
+    while words and len(f"{first} {words[0]}".strip()) <= LABEL_CHARS:
+        first = f"{first} {words.pop(0)}".strip()
+    if not first:  # one long word
+        return [_truncate(label, LABEL_CHARS)]
+    return [first, _truncate(" ".join(words), LABEL_CHARS)] if words else [first]
+
+
+def _legend(series: Sequence[Series]) -> tuple[list[str], float]:
+    """The legend's marks and names, wrapping onto more lines when they would overflow."""
+    out, x, y = [], float(LABEL_WIDTH), 3.0
+    for s in series:
+        width = 24 + 6 * len(s.name)
+        if x > LABEL_WIDTH and x + width - 10 > WIDTH:
+            x, y = float(LABEL_WIDTH), y + 16
+        out.append(
+            f'<rect x="{_number(x)}" y="{_number(y)}" width="10" height="10" fill="{s.colour}"/>'
+        )
+        out.append(_text(x + 14, y + 10, s.name))
+        x += width
+    return out, y + 17
+
+
 def _open(chart_id: str, title: str, desc: str, height: float) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
@@ -108,26 +152,23 @@ def grouped_bar_chart(
         raise ValueError("Bar values cannot be negative")
     top = scale_max if scale_max is not None else max(values, default=0)
     track = WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    legend = LEGEND_HEIGHT if len(series) > 1 else 0
+    marks, legend = _legend(series) if len(series) > 1 else ([], 0)
+    legend = max(legend, LEGEND_HEIGHT) if legend else 0
     group_height = len(series) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
     height = legend + len(categories) * (group_height + GROUP_GAP) + GROUP_GAP
 
     out = _open(chart_id, title, desc, height)
-    if legend:
-        x = LABEL_WIDTH
-        for s in series:
-            out.append(f'<rect x="{x}" y="3" width="10" height="10" fill="{s.colour}"/>')
-            out.append(_text(x + 14, 13, s.name))
-            x += 24 + 6 * len(s.name)
+    out.extend(marks)
     out.append(
         f'<line x1="{LABEL_WIDTH}" y1="{legend}" x2="{LABEL_WIDTH}" y2="{_number(height)}" '
         f'stroke="{GRID}" stroke-width="1"/>'
     )
     y = legend + GROUP_GAP
     for category, group in zip(categories, bars, strict=True):
-        out.append(
-            _text(LABEL_WIDTH - 6, y + group_height / 2 + 3, _truncate(category), anchor="end")
-        )
+        lines = _label_lines(category, group_height)
+        top_line = y + group_height / 2 + 3 - (len(lines) - 1) * (FONT_SIZE + 1) / 2
+        for i, line in enumerate(lines):
+            out.append(_text(LABEL_WIDTH - 6, top_line + i * (FONT_SIZE + 1), line, anchor="end"))
         for s, bar in zip(series, group, strict=True):
             length = track * bar.value / top if (bar.value and top) else 0
             if length:
@@ -163,3 +204,116 @@ def bar_chart(
         bars=[[bar] for _, bar in bars],
         chart_id=chart_id,
     )
+
+
+def _whole(count: int, of: int) -> str:
+    """A whole percentage rounded half up, as the report prints it (`53%`)."""
+    return f"{(200 * count + of) // (2 * of)}%"
+
+
+def _cohort_value(value) -> tuple[Bar, str]:
+    """A trend's CohortShare as a bar and as words for the description."""
+    share = value.share
+    if value.hidden:
+        return Bar(None, "hidden"), "hidden: too few answers to publish"
+    if share is None or not share.answered:
+        return Bar(None, "no survey"), "no survey answered"
+    text = _whole(share.count, share.answered)
+    return Bar(
+        100 * share.count / share.answered, text
+    ), f"{text} ({share.count} of {share.answered})"
+
+
+def _gender_bar(figure, total: int, recruiting: bool) -> tuple[Bar, str]:
+    """A published count as a share of its total; a hidden count is its symbol, never a bar."""
+    if recruiting:
+        return Bar(None, "recruiting"), "not yet published (recruitment open)"
+    if figure is None or not total:
+        return Bar(None, "no records"), "no records"
+    if figure.suppressed or figure.count is None:
+        return Bar(None, figure.text), f"{figure.text} (suppressed)"
+    text = _whole(figure.count, total)
+    return Bar(100 * figure.count / total, text), f"{text} ({figure.count} of {total})"
+
+
+# The gender trend charts women's share: the paper's concern (under-representation in AI).
+TREND_GENDER_LABEL = "Female"
+
+
+def trend_charts(trends) -> dict[str, str]:
+    """The cross-cohort trend charts as SVG, keyed `trend_recommend`, `trend_themes` and
+    `trend_gender`; a chart with nothing to draw is left out. `trends` is a reports.evidence
+    Trends."""
+    out: dict[str, str] = {}
+    if trends is None:
+        return out
+    recommend = [_cohort_value(v) for v in trends.recommend]
+    if any(bar.value is not None for bar, _ in recommend):
+        # Shares of 100: drawn against a fixed scale, so a cohort's bar never looks full at 60%.
+        out["trend_recommend"] = grouped_bar_chart(
+            chart_id="chart-trend-recommend",
+            title="Would recommend the fellowship, by cohort",
+            desc="Share of each cohort's exit survey answering strongly recommend or recommend: "
+            + "; ".join(
+                f"cohort {v.cohort}: {words}"
+                for v, (_, words) in zip(trends.recommend, recommend, strict=True)
+            )
+            + ".",
+            categories=[f"Cohort {v.cohort}" for v in trends.recommend],
+            series=[Series("Would recommend", NHS_BLUE)],
+            bars=[[bar] for bar, _ in recommend],
+            scale_max=100,
+        )
+    themes = [(t, [_cohort_value(v) for v in t.by_cohort]) for t in trends.themes]
+    # Cohorts with no survey results at all are said in words only: no empty bars.
+    drawn = [
+        i
+        for i in range(len(trends.themes[0].by_cohort) if trends.themes else 0)
+        if any(values[i][0].value is not None for _, values in themes)
+    ]
+    if drawn:
+        cohorts = [trends.themes[0].by_cohort[i].cohort for i in drawn]
+        out["trend_themes"] = grouped_bar_chart(
+            chart_id="chart-trend-themes",
+            title="Achieved the learning objectives of each curriculum theme, by cohort",
+            desc="Share of each cohort's exit survey answering yes, per theme: "
+            + "; ".join(
+                f"{t.label}: "
+                + ", ".join(
+                    f"cohort {v.cohort} {words}"
+                    for v, (_, words) in zip(t.by_cohort, values, strict=True)
+                )
+                for t, values in themes
+            )
+            + ".",
+            categories=[t.label for t, _ in themes],
+            series=[
+                Series(f"Cohort {number}", SERIES_COLOURS[i % len(SERIES_COLOURS)])
+                for i, number in enumerate(cohorts)
+            ],
+            bars=[[values[i][0] for i in drawn] for _, values in themes],
+            scale_max=100,
+        )
+    years = list(trends.gender)
+    if any(year.applicants and not year.recruiting for year in years):
+        bars, words = [], []
+        for year in years:
+            row = year.row(TREND_GENDER_LABEL)
+            applicants = _gender_bar(row and row.applicants, year.applicants, year.recruiting)
+            fellows = _gender_bar(row and row.fellows, year.appointed, year.recruiting)
+            bars.append([applicants[0], fellows[0]])
+            words.append(f"cohort {year.cohort}: applicants {applicants[1]}, fellows {fellows[1]}")
+        notes = "".join(f" {note}" for note in trends.gender_footnotes)
+        out["trend_gender"] = grouped_bar_chart(
+            chart_id="chart-trend-gender",
+            title="Women among applicants and appointed fellows, by cohort",
+            desc="Women's share of each cohort's applicants and of its appointed fellows: "
+            + "; ".join(words)
+            + "."
+            + notes,
+            categories=[f"Cohort {year.cohort}" for year in years],
+            series=[Series("Applicants", NHS_BLUE), Series("Fellows", NHS_AQUA_GREEN)],
+            bars=bars,
+            scale_max=100,
+        )
+    return out

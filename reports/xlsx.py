@@ -1,4 +1,5 @@
-"""The benefits report's evidence as an XLSX workbook: one sheet per objective, and "Built from".
+"""The benefits report's evidence as an XLSX workbook: one sheet per objective, "Sources" (the
+methodology's data sources with their rows and date ranges) and "Built from".
 
 Each objective sheet is one table with a header row: which evidence table a row belongs to, the
 item, the count and what it is out of (numbers), the percentage (a number formatted as %), and the
@@ -45,6 +46,18 @@ def _objective1(e: Evidence) -> Iterator[Row]:
     yield from _share_rows("Would recommend (exit survey)", o.recommend)
     yield from _share_rows("Archetype roles (exit survey, multiple pick)", o.archetypes)
     yield from _share_rows("Careers in the next 12 months (exit survey, multiple pick)", o.careers)
+    if e.trends and len(e.trends.recommend) > 1:
+        for v in e.trends.recommend:
+            yield _cohort_share(
+                "Would recommend, by cohort (exit surveys)", f"Cohort {v.cohort}", v, v.text
+            )
+
+
+def _cohort_share(table: str, item: str, value, printed: str) -> Row:
+    """A trend's value: its numbers, or why it has none (hidden, no survey), as printed."""
+    if value.share is None or value.hidden or not value.share.answered:
+        return (table, item, None, None, printed)
+    return (table, item, value.share.count, value.share.answered, printed)
 
 
 def _objective2(e: Evidence) -> Iterator[Row]:
@@ -54,6 +67,15 @@ def _objective2(e: Evidence) -> Iterator[Row]:
         yield ("Curriculum theme: achieved", theme.label, a.count, a.answered, a.percent_text)
         yield ("Curriculum theme: able to apply", theme.label, b.count, b.answered, b.percent_text)
     yield from _share_rows("Course component valuable (strongly agree or agree)", o.components)
+    if e.trends and len(e.trends.recommend) > 1:
+        for theme in e.trends.themes:
+            for v in theme.by_cohort:
+                yield _cohort_share(
+                    "Curriculum theme achieved, by cohort (exit surveys)",
+                    f"{theme.label}, cohort {v.cohort}",
+                    v,
+                    v.short_text,
+                )
 
 
 def _objective3(e: Evidence) -> Iterator[Row]:
@@ -100,6 +122,29 @@ def _objective4(e: Evidence) -> Iterator[Row]:
         yield (notes, f"Appears once cohort {e.cohort}'s recruitment has closed", None, None, "")
     for note in o.footnotes:
         yield (notes, note, None, None, "")
+    if e.trends and len(e.trends.gender) > 1:
+        table = "Gender by cohort: applicants and appointed fellows"
+        for year in e.trends.gender:
+            if year.recruiting or not year.applicants:
+                printed = "Recruitment still open" if year.recruiting else "No applicant records"
+                yield (table, f"Cohort {year.cohort}", None, None, printed)
+                continue
+            for row in year.rows:
+                if row.label not in ("Female", "Male"):
+                    continue
+                for who, figure, of in (
+                    ("applicants", row.applicants, year.applicants),
+                    ("fellows", row.fellows, year.appointed),
+                ):
+                    yield (
+                        table,
+                        f"Cohort {year.cohort}, {row.label.lower()} {who}",
+                        figure.count,
+                        of,
+                        figure.text,
+                    )
+        for note in e.trends.gender_footnotes:
+            yield ("Gender by cohort: notes", note, None, None, "")
     yield (
         "Non-medic fellows",
         "Non-medic fellows",
@@ -113,6 +158,11 @@ def _objective4(e: Evidence) -> Iterator[Row]:
 
 def _objective5(e: Evidence) -> Iterator[Row]:
     o = e.objective5
+    for t in o.teaching:
+        yield ("Teaching days", f"Cohort {t.cohort}", t.days, None, str(t.days))
+        yield ("Showcase days", f"Cohort {t.cohort}", t.showcase_days, None, str(t.showcase_days))
+        yield ("Workshops", f"Cohort {t.cohort}", t.workshops, None, str(t.workshops))
+    yield ("Teaching hours", "Not recorded: workshops hold no duration", None, None, "")
     for s in o.showcases:
         yield (
             "Regional showcases",
@@ -135,6 +185,18 @@ def _objective5(e: Evidence) -> Iterator[Row]:
             o.mentor_pairs,
             Share(label, count, o.mentor_pairs).percent_text,
         )
+    for name, output in (("Policy and guidelines work", o.policy), ("Media pieces", o.media)):
+        yield (name, "Entries", output.entries, None, str(output.entries))
+        yield (
+            name,
+            "With a royal college or national body",
+            output.with_national_bodies,
+            output.entries,
+            str(output.with_national_bodies),
+        )
+        yield (name, "Fellows", output.fellows, None, str(output.fellows))
+        for organisation in output.organisations:
+            yield (f"{name}: organisations", organisation, None, None, organisation)
 
 
 def _objective6(e: Evidence) -> Iterator[Row]:
@@ -170,6 +232,16 @@ def _objective7(e: Evidence) -> Iterator[Row]:
         yield ("Fellows per cohort", f"Cohort {g.cohort}", g.fellows, None, str(g.fellows))
     for g in e.objective7.growth:
         yield ("Regions per cohort", f"Cohort {g.cohort}", g.regions, None, str(g.regions))
+    o = e.objective7
+    yield (
+        "Funders with a memorandum of understanding",
+        f"Funders of cohorts 1 to {e.cohort}",
+        o.funders_with_mou,
+        len(o.funders),
+        f"{o.funders_with_mou} of {len(o.funders)}",
+    )
+    for f in o.funders:
+        yield ("Funders: memorandum of understanding", f.name, None, None, f.mou_text)
 
 
 def _objective8(e: Evidence) -> Iterator[Row]:
@@ -197,15 +269,15 @@ def _objective8(e: Evidence) -> Iterator[Row]:
             str(projects),
         )
     yield ("Onward programmes", "Entries", o.onward_programmes, None, str(o.onward_programmes))
-    yield (
-        "Onward programmes",
-        "Fellows",
-        o.fellows_on_onward_programmes,
-        None,
-        str(o.fellows_on_onward_programmes),
-    )
+    for label, count in (
+        ("Fellows accepted", o.fellows_accepted),
+        ("Fellows applied, not accepted", o.fellows_applied),
+    ):
+        yield ("Onward programmes", label, count, None, str(count))
     for t in o.onward_by_title:
-        yield ("Onward programmes by title", t.title, t.entries, None, str(t.entries))
+        yield ("Onward programmes: accepted", t.title, t.accepted, None, str(t.accepted))
+    for t in o.onward_by_title:
+        yield ("Onward programmes: applied", t.title, t.applied, None, str(t.applied))
 
 
 SHEETS = (
@@ -219,6 +291,7 @@ SHEETS = (
     ("Objective 8", _objective8),
 )
 BUILT_FROM = "Built from"
+SOURCES = "Sources"
 
 
 def render_xlsx(evidence: Evidence) -> bytes:
@@ -239,6 +312,23 @@ def render_xlsx(evidence: Evidence) -> bytes:
             if percentage is not None:
                 sheet.cell(sheet.max_row, 5).number_format = "0%"
         _finish(sheet, bold, get_column_letter, (36, 40, 10, 10, 12, 16))
+
+    sheet = book.create_sheet(SOURCES)
+    append_row(sheet, ("Source", "What it holds", "Rows", "First", "Last"))
+    for source in evidence.sources:
+        append_row(
+            sheet,
+            (
+                source["name"],
+                source["description"],
+                source["rows"],
+                source["first"],
+                source["last"],
+            ),
+        )
+        for column in (4, 5):
+            sheet.cell(sheet.max_row, column).number_format = "d mmm yyyy"
+    _finish(sheet, bold, get_column_letter, (28, 56, 10, 14, 14))
 
     data = evidence.data
     sheet = book.create_sheet(BUILT_FROM)

@@ -120,7 +120,7 @@ def test_an_empty_chart_is_still_valid():
 def test_the_report_charts_respect_suppression():
     load_small_history()
     drawn = report_charts(compute_evidence(2))
-    assert set(drawn) == {"domains", "gender", "growth"}
+    assert {"domains", "gender", "growth"} <= set(drawn)
     gender = parse(drawn["gender"])
     # Cohort 2 with K=5: applicants "not stated" (3) and one complementary count ([c]) are
     # hidden, and every fellow count (3 and 3) is below 5: only 3 applicant bars are drawn.

@@ -64,7 +64,8 @@ def test_report_html_draws_the_charts_inline():
     for chart in ("chart-domains", "chart-gender", "chart-growth"):
         assert html.count(f'id="{chart}"') == 1
         assert f'aria-labelledby="{chart}-title {chart}-desc"' in html
-    assert html.count('<figure class="chart"><svg') == 3
+    # The three figures' charts, and the three cross-cohort trends (recommend, themes, gender).
+    assert html.count('<figure class="chart"><svg') == 6
 
 
 PDFINFO = shutil.which("pdfinfo")
