@@ -247,7 +247,7 @@ EMAIL_PORT = envint("EMAIL_PORT", "25")
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "false")
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Fellowship in Clinical AI <fellowship@example.nhs.uk>")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Fellowship Manager <fellowship@example.nhs.uk>")
 SERVER_EMAIL = env("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["nhsuk"]

@@ -1,5 +1,5 @@
-"""Reports' additions to the home page: how many finished reports a funder may read, and the
-finished reports a person has not downloaded yet."""
+"""Reports' additions to the home page: how many released reports a funder may read, and the
+reports a person has not downloaded yet (funders: released ones; faculty: finished ones)."""
 
 from __future__ import annotations
 
@@ -18,17 +18,32 @@ def funder_reports(request) -> dict:
     if not user.has_role(Role.FUNDER) or user.has_role(Role.FACULTY):
         return {}
     return {
-        "funder_reports": ReportJob.objects.for_user(user).filter(state=ReportState.DONE).count()
+        "funder_reports": ReportJob.objects.for_user(user)
+        .filter(state=ReportState.DONE, released_at__isnull=False)
+        .count()
     }
 
 
 @home_tasks
 def report_tasks(user) -> list[Task]:
-    """Funders: finished reports on their cohorts they have not downloaded yet. Faculty: the
-    reports they asked for that are ready and not downloaded yet."""
-    finished = ReportJob.objects.for_user(user).filter(state=ReportState.DONE).exclude(downloads__user=user)
+    """Funders: reports on their cohorts that faculty released and they have not downloaded yet.
+    Faculty: the reports they asked for that are ready and not downloaded yet."""
+    finished = (
+        ReportJob.objects.for_user(user)
+        .filter(state=ReportState.DONE)
+        .exclude(downloads__user=user)
+    )
     if user.has_role(Role.FACULTY):
         finished = finished.filter(requested_by=user)
-    elif not user.has_role(Role.FUNDER):
+    elif user.has_role(Role.FUNDER):
+        finished = finished.filter(released_at__isnull=False)
+    else:
         return []
-    return [Task(finished.count(), "new benefits report to read", "new benefits reports to read", reverse("report_list"))]
+    return [
+        Task(
+            finished.count(),
+            "new benefits report to read",
+            "new benefits reports to read",
+            reverse("report_list"),
+        )
+    ]

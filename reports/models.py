@@ -1,4 +1,5 @@
-"""Benefits report jobs, their stored files and downloads, and the wording faculty edit per objective."""
+"""Benefits report jobs, their stored files, release and downloads; the wording faculty edit per
+objective, and per report its narrative sections and the claims faculty resolved."""
 
 from __future__ import annotations
 
@@ -21,8 +22,8 @@ class ReportJobQuerySet(models.QuerySet["ReportJob"]):
 
         Faculty see every job made at the policy's equality threshold (EQUALITY_SUPPRESS_BELOW),
         and those who may see equality monitoring also the internal ones made at any other;
-        funders see the finished reports at the policy's threshold covering a cohort they fund
-        (`Cohort.objects.funded_by`: a post or a fellow), never an internal one.
+        funders see the finished reports faculty released, at the policy's threshold, covering a
+        cohort they fund (`Cohort.objects.funded_by`: a post or a fellow), never an internal one.
         """
         from fellowship.enums import Role
 
@@ -37,6 +38,7 @@ class ReportJobQuerySet(models.QuerySet["ReportJob"]):
             return self.filter(
                 at_policy,
                 state=ReportState.DONE,
+                released_at__isnull=False,
                 cohort__number__gte=models.Subquery(
                     # the first cohort the funder paid for: a report "as of cohort N" covers 1..N
                     _first_funded_cohort(user)
@@ -55,7 +57,9 @@ class ReportJob(models.Model):
     """One request for the benefits report "as of cohort N": its state while it renders, then the
     stored PDF and XLSX, which never change, with the data they were built from."""
 
-    cohort = models.ForeignKey("fellowship.Cohort", on_delete=models.PROTECT, related_name="report_jobs")
+    cohort = models.ForeignKey(
+        "fellowship.Cohort", on_delete=models.PROTECT, related_name="report_jobs"
+    )
     suppress_below = models.PositiveSmallIntegerField(
         "hide equality counts below", validators=[MaxValueValidator(100)]
     )
@@ -73,9 +77,19 @@ class ReportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     pdf = models.FileField(upload_to=private_upload_to("reports"), blank=True, max_length=255)
     xlsx = models.FileField(upload_to=private_upload_to("reports"), blank=True, max_length=255)
-    # The data the report was built from (counts per table, when, the threshold, the wording used),
-    # printed in its appendix and shown beside it.
+    # The data the report was built from (counts per table, when, the threshold, the wording used,
+    # the key figures its claims are checked against), printed in its appendix and shown beside it.
     built_from = models.JSONField(default=dict, blank=True)
+    # Faculty ask for the release; the report is drawn again with its narrative and resolved
+    # claims, and released when that finishes (funders see only released reports).
+    release_requested_at = models.DateTimeField(null=True, blank=True)
+    release_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = ReportJobQuerySet.as_manager()
 
@@ -88,18 +102,34 @@ class ReportJob(models.Model):
                 condition=Q(state__in=ACTIVE_STATES),
                 name="one_active_job_per_report",
             ),
-            models.CheckConstraint(condition=Q(progress__lte=100), name="report_progress_at_most_100"),
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="report_progress_at_most_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(released_at__isnull=True) | Q(state=ReportState.DONE),
+                name="only_finished_reports_are_released",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Benefits report as of {self.cohort} ({self.get_state_display()})"
+
+    @property
+    def released(self) -> bool:
+        return self.released_at is not None
+
+    @property
+    def release_pending(self) -> bool:
+        return self.release_requested_at is not None and self.released_at is None
 
 
 class ReportDownload(models.Model):
     """Who downloaded which stored report, and when (every download is recorded)."""
 
     job = models.ForeignKey(ReportJob, on_delete=models.CASCADE, related_name="downloads")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     fmt = models.CharField("format", max_length=10)
     downloaded_at = models.DateTimeField(default=timezone.now)
 
@@ -131,3 +161,55 @@ class ObjectiveWording(models.Model):
 
     def __str__(self) -> str:
         return f"Wording for objective {self.objective}"
+
+
+class ReportSection(models.Model):
+    """Faculty's text for one narrative section of one report (executive summary, lessons learned
+    ...); a section with no row uses the default built from the report's figures."""
+
+    job = models.ForeignKey(ReportJob, on_delete=models.CASCADE, related_name="sections")
+    key = models.CharField(max_length=30)
+    text = models.TextField()
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["job", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "key"], name="one_text_per_report_section"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Section {self.key} of report job {self.job_id}"
+
+
+class ClaimDecision(models.Model):
+    """How faculty resolved one claim of one report whose figures do not bear it out: rewritten
+    for this report (`text`), or confirmed as it stands. Who and when are printed in its appendix."""
+
+    job = models.ForeignKey(ReportJob, on_delete=models.CASCADE, related_name="claim_decisions")
+    key = models.CharField(max_length=40)  # e.g. "o2.themes.0": objective, evidence row, paragraph
+    text = models.TextField(blank=True)  # the rewritten sentence; blank when confirmed
+    # The figure the claim was checked against when faculty decided, e.g. "lowest theme: 94%".
+    figure = models.CharField(max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["job", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "key"], name="one_decision_per_report_claim"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim {self.key} of report job {self.job_id}"
+
+    @property
+    def confirmed(self) -> bool:
+        return not self.text.strip()

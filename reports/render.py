@@ -2,7 +2,11 @@
 
 Layout only: every figure comes from `reports.evidence`, every fixed word from the template, and
 the stakeholders, benefits realised and faculty's evidence notes from `reports.wording` (the
-paper's wording unless faculty edited it). The wording is read when the report is rendered; a
+paper's wording unless faculty edited it). A report job passes its own words too (`words`): its
+narrative sections, and its claims as faculty rewrote or confirmed them; the fellows' stories are
+the testimonials their fellows agreed may be quoted, read when the report is drawn.
+
+The wording is read when the report is rendered; a
 report job passes the wording it recorded (`report_wording()`) so its files and its record agree,
 and the appendix prints whose wording each objective used.
 
@@ -21,11 +25,14 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from fellowship import pdf
+from fellowship.models import programme
 
 from . import charts
 from .evidence import Evidence
 
 TEMPLATE = "reports/benefits_report.html"
+# The programme the Benefits Realisation Paper is about, as its objectives' titles name it.
+PAPER_NAME = "NHS Fellowship in Clinical AI"
 
 Wording = dict[str, dict[str, Any]]
 
@@ -112,37 +119,112 @@ def report_charts(evidence: Evidence) -> dict[str, str]:
                 for g in o7.growth
             ],
         )
+    out.update(charts.trend_charts(evidence.trends))
     # Built here from escaped text only (see reports.charts), so safe to place as markup.
     return {key: mark_safe(svg) for key, svg in out.items()}  # noqa: S308
+
+
+def fellows_stories(cohort: int, *, limit: int = 6) -> list[dict[str, str]]:
+    """Testimonials of fellows of cohorts 1..`cohort` who agreed to be quoted, each credited as
+    its fellow chose (by name, or only by cohort); the newest first."""
+    from portfolio.models import Testimonial
+
+    quotes = (
+        Testimonial.objects.quotable()
+        .filter(fellow__cohort__number__lte=cohort)
+        .select_related("fellow__cohort", "fellow__user")
+        .order_by("-updated_at", "pk")[:limit]
+    )
+    from .wording import paragraphs
+
+    return [{"paragraphs": paragraphs(t.text), "attribution": t.attribution} for t in quotes]
+
+
+def default_words(evidence: Evidence, wording: Wording, *, programme_name: str) -> dict[str, Any]:
+    """The words of a report not drawn by a job (the preview): default narrative sections, and
+    every claim its figures do not bear out left as the paper words it, unresolved."""
+    from .wording import check_claims, key_figures, report_sections
+
+    figures = key_figures(evidence)
+    flagged = check_claims(figures, wording)
+    return {
+        "figures": figures,
+        "sections": report_sections(None, programme_name=programme_name, figures=figures),
+        "flagged": flagged,
+        "unresolved": [c["key"] for c in flagged],
+        "wording": wording,
+    }
 
 
 def render_html(
     evidence: Evidence,
     *,
     wording: Wording | None = None,
+    words: dict[str, Any] | None = None,
     back_url: str | None = None,
     style_nonce: str | None = None,
 ) -> str:
     """The report as one self-contained HTML document (print styles inline).
 
     `wording` is `reports.wording.report_wording()` as recorded by a job (default: read it now).
+    `words` are the report's own words as a job draws them (`services._report_words`: narrative
+    sections, claims); by default, the defaults built from the evidence.
     `back_url` adds a screen-only link back to the service, and `style_nonce` the CSP nonce that
     lets a browser apply the inline styles, for the browser preview.
     """
+    from .defaults import PROBLEMS
+    from .wording import claims_record
+
     if wording is None:
         from .wording import report_wording
 
         wording = report_wording()
-    words = {f"o{number}": text for number, text in wording.items()}
+    the_programme = programme()
+    name = the_programme.name
+    if words is None:
+        words = default_words(evidence, wording, programme_name=name)
+    if name and name != PAPER_NAME:
+        # The paper's objectives name its own programme: this report names the one it is about.
+        wording = {
+            key: {**text, "title": text["title"].replace(PAPER_NAME, name)}
+            for key, text in wording.items()
+        }
+    by_objective = {f"o{number}": text for number, text in wording.items()}
+    sections = words["sections"]
     context = {
         "title": report_title(evidence),
+        "programme": the_programme,  # its name heads every page
         "e": evidence,
-        "o": words,
+        "o": by_objective,
+        "sections": sections,
+        "problems": [
+            (number, PROBLEMS[number], wording[str(number)]["title"])
+            for number in sorted(PROBLEMS)
+            if str(number) in wording
+        ],
+        "sources": getattr(evidence, "sources", None) or [],
+        "stories": fellows_stories(evidence.cohort),
+        "claims": claims_record(words["flagged"]),
+        "changes": words.get("changes"),
+        "unresolved_claims": len(words["unresolved"]),
         "wording": [wording[key] for key in sorted(wording, key=int)],
         "any_edited": any(w["edited"] for w in wording.values()),
         "contents": [
-            (f"objective-{number}", f"Objective {number}", text["title"])
-            for number, text in sorted(wording.items(), key=lambda item: int(item[0]))
+            ("summary", sections["summary"]["heading"], ""),
+            *(
+                [("changes", "What changed since the last report", "")]
+                if words.get("changes")
+                else []
+            ),
+            ("problem", sections["problem"]["heading"], ""),
+            ("solution", sections["solution"]["heading"], ""),
+            ("methodology", sections["methodology"]["heading"], ""),
+            *[
+                (f"objective-{number}", f"Objective {number}", text["title"])
+                for number, text in sorted(wording.items(), key=lambda item: int(item[0]))
+            ],
+            ("reflections", "Reflections: fellows’ stories and lessons learned", ""),
+            ("next-steps", sections["next_steps"]["heading"], ""),
         ],
         "charts": report_charts(evidence),
         "cohorts": and_list(evidence.data.cohorts),
@@ -155,6 +237,8 @@ def render_html(
     return render_to_string(TEMPLATE, context)
 
 
-def render_pdf(evidence: Evidence, *, wording: Wording | None = None) -> bytes:
+def render_pdf(
+    evidence: Evidence, *, wording: Wording | None = None, words: dict[str, Any] | None = None
+) -> bytes:
     """The report as an A4 PDF, tagged for screen readers, with its title and language."""
-    return pdf.render_pdf(render_html(evidence, wording=wording))
+    return pdf.render_pdf(render_html(evidence, wording=wording, words=words))

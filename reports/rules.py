@@ -13,3 +13,7 @@ rules.add_perm("reports.edit_wording", is_faculty)
 # one, and funders never see it. Below the policy it shows small counts; above it, set beside the
 # policy's report, it could let a reader work a hidden count out.
 rules.add_perm("reports.request_internal_report", is_faculty & may_see_equality)
+# A finished report's narrative and claims are faculty's to word and confirm, and only faculty
+# release it to funders.
+rules.add_perm("reports.edit_report", is_faculty)
+rules.add_perm("reports.release_report", is_faculty)

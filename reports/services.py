@@ -2,8 +2,13 @@
 
 A job moves QUEUED → RENDERING → DONE or FAILED. The worker claims a job under a row lock and
 counts the attempt; every later write checks that the claim is still its own, so a worker that
-was given up for dead and comes back cannot overwrite the report a second worker stored. A DONE
-job's files and `built_from` are never written again.
+was given up for dead and comes back cannot overwrite the report a second worker stored.
+
+A DONE job is a draft that only faculty see. Faculty reword its narrative sections and resolve
+the claims its figures do not bear out (rewrite or confirm) on its page, then release it: the job
+is queued again and drawn once more with those words, and is released when that render finishes
+and no claim is left unresolved. Funders see only released reports, so the PDF a funder downloads
+always carries the released words. A released job's files and `built_from` are never written again.
 """
 
 from __future__ import annotations
@@ -21,8 +26,10 @@ from django.utils import timezone
 from fellowship.audit import record
 from fellowship.enums import AuditAction, AuditSubject
 
+from .defaults import SECTIONS
 from .enums import ACTIVE_STATES, ReportFormat, ReportState
-from .models import ReportDownload, ReportJob
+from .models import ClaimDecision, ReportDownload, ReportJob, ReportSection
+from .wording import claims_record
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +52,14 @@ GAVE_UP = "The report stopped before it finished {n} times, so it will not be tr
 
 class InvalidReportRequest(ValueError):
     """The request cannot be made: the threshold is out of range."""
+
+
+class ReportNotEditable(ValueError):
+    """The report's words cannot change now: it is not finished, or is released or being released."""
+
+
+class ReleaseRefused(ValueError):
+    """The report cannot be released yet; the message says why."""
 
 
 class _ClaimLost(Exception):
@@ -153,18 +168,20 @@ def run_report(job_id: int) -> ReportJob | None:
         evidence = compute_evidence(job.cohort.number, suppress_below=job.suppress_below)
         _progress(job, attempt, 30, "Drawing the PDF")
         from .render import render_pdf
-        from .wording import report_wording
+        from .wording import key_figures, report_wording
 
         # The wording is read once and kept with the report, so the stored PDF and its record agree.
         wording = report_wording()
-        pdf = render_pdf(evidence, wording=wording)
+        figures = key_figures(evidence)
+        words = _report_words(job, figures, wording)
+        pdf = render_pdf(evidence, wording=words["wording"], words=words)
         xlsx = None
         render_xlsx = _xlsx_renderer()
         if render_xlsx is not None:
             _progress(job, attempt, 80, "Building the workbook")
             xlsx = render_xlsx(evidence)
         _progress(job, attempt, 90, "Storing the report")
-        _store(job, attempt, evidence, pdf, xlsx, wording)
+        _store(job, attempt, evidence, pdf, xlsx, wording, words=words)
     except _ClaimLost:
         logger.warning(
             "Report job %s: attempt %s was superseded; its work is discarded", job_id, attempt
@@ -239,6 +256,25 @@ def built_from(evidence) -> dict:
     }
 
 
+def _report_words(job: ReportJob, figures: dict, wording: dict) -> dict:
+    """The report's own words as this render uses them: narrative sections, the claims its
+    figures do not bear out and how faculty resolved them, and the wording with rewritten claims."""
+    from fellowship.models import programme
+
+    from .wording import apply_decisions, check_claims, report_sections
+
+    decisions = list(job.claim_decisions.select_related("decided_by"))
+    flagged = check_claims(figures, wording, {d.key: d for d in decisions})
+    return {
+        "changes": changes_since_last_report(job, figures),
+        "figures": figures,
+        "sections": report_sections(job, programme_name=programme().name, figures=figures),
+        "flagged": flagged,
+        "unresolved": [c["key"] for c in flagged if not c["resolved"]],
+        "wording": apply_decisions(wording, decisions),
+    }
+
+
 def _store(
     job: ReportJob,
     attempt: int,
@@ -246,9 +282,17 @@ def _store(
     pdf: bytes,
     xlsx: bytes | None,
     wording: dict | None = None,
+    *,
+    words: dict | None = None,
 ) -> None:
-    """Write the files, then mark the job DONE in one transaction; delete the files if that fails."""
+    """Write the files, then mark the job DONE in one transaction; delete the files if that fails.
+
+    A release render (the job's release was asked for) releases the job as it stores it, unless a
+    claim is unresolved, when the job stays an unreleased draft and `built_from` says why. The
+    files a release render replaces are deleted once the new ones are stored.
+    """
     stem = f"benefits-report-cohorts-1-{evidence.cohort}"
+    previous = [f.name for f in (job.pdf, job.xlsx) if f]
     stored = []
     try:
         job.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
@@ -256,23 +300,58 @@ def _store(
         if xlsx is not None:
             job.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
             stored.append(job.xlsx.name)
+        words = words or {}
+        record_ = {
+            **built_from(evidence),
+            "wording": wording or {},
+            "figures": words.get("figures", {}),
+            "sections": {k: v["text"] for k, v in words.get("sections", {}).items() if v["edited"]},
+            "claims": claims_record(words.get("flagged", [])),
+            "changes": words.get("changes"),
+        }
         with transaction.atomic():
-            if not _mine(job.pk, attempt).select_for_update().exists():
+            current = _mine(job.pk, attempt).select_for_update().first()
+            if current is None:
                 raise _ClaimLost
+            now = timezone.now()
+            release = {}
+            if current.release_requested_at is not None:
+                release = {"release_requested_at": None, "release_requested_by": None}
+                if words.get("unresolved"):
+                    record_["release_refused"] = (
+                        "The report was not released: the figures no longer bear out "
+                        f"{len(words['unresolved'])} of its claims. Rewrite or confirm them, then "
+                        "release it again."
+                    )
+                else:
+                    release |= {"released_at": now, "released_by": current.release_requested_by}
             _mine(job.pk, attempt).update(
                 pdf=job.pdf.name,
                 xlsx=job.xlsx.name if xlsx is not None else "",
-                built_from={**built_from(evidence), "wording": wording or {}},
+                built_from=record_,
                 state=ReportState.DONE,
                 progress=100,
                 step="Finished",
-                finished_at=timezone.now(),
+                finished_at=now,
+                **release,
             )
+            if release.get("released_at"):
+                record(
+                    AuditAction.CHANGED,
+                    AuditSubject.REPORT,
+                    by=current.release_requested_by,
+                    reference=f"job {job.pk}",
+                    summary=f"Released to funders: the report as of cohort {evidence.cohort}",
+                )
     except BaseException:
         storage = job.pdf.storage
         for name in stored:
             storage.delete(name)
         raise
+    storage = job.pdf.storage
+    for name in previous:
+        if name not in stored:
+            storage.delete(name)
 
 
 def _reason(exc: Exception) -> str:
@@ -286,9 +365,28 @@ def _reason(exc: Exception) -> str:
 
 
 def _fail(job_id: int, attempt: int, reason: str) -> None:
-    _mine(job_id, attempt).update(
-        state=ReportState.FAILED, failure_reason=reason, step="Failed", finished_at=timezone.now()
-    )
+    """Mark the job FAILED; a release render of a finished draft goes back to that draft instead,
+    unreleased, with the reason kept in `built_from`."""
+    with transaction.atomic():
+        job = _mine(job_id, attempt).select_for_update().first()
+        if job is None:
+            return
+        if job.release_requested_at is not None and job.pdf:
+            _mine(job_id, attempt).update(
+                state=ReportState.DONE,
+                step="Finished",
+                progress=100,
+                release_requested_at=None,
+                release_requested_by=None,
+                built_from={**job.built_from, "release_refused": reason},
+            )
+            return
+        _mine(job_id, attempt).update(
+            state=ReportState.FAILED,
+            failure_reason=reason,
+            step="Failed",
+            finished_at=timezone.now(),
+        )
 
 
 def requeue_stale_jobs(now: datetime.datetime | None = None) -> int:
@@ -312,6 +410,239 @@ def requeue_stale_jobs(now: datetime.datetime | None = None) -> int:
     for job_id in ids:
         _queue(job_id)
     return len(ids)
+
+
+# Narrative, claims and release -----------------------------------------------------------------
+
+
+def _check_editable(job: ReportJob, by) -> None:
+    if by is None or not by.has_perm("reports.edit_report", job):
+        raise PermissionDenied("Only faculty may change a report's words or release it")
+    if job.state != ReportState.DONE or job.released_at is not None or job.release_requested_at:
+        raise ReportNotEditable(
+            "This report's words can no longer change: it is not finished, or it is released or "
+            "being released. Request a new report to change them."
+        )
+
+
+def save_section(job: ReportJob, key: str, *, text: str, by) -> ReportSection | None:
+    """Store faculty's text for one narrative section of a finished, unreleased report.
+
+    Text equal to the default (or blank) goes back to the default: the stored text is deleted.
+    Side effects: creates, updates or deletes the ReportSection (its history names `by`) and
+    logs it to the audit log. Raises KeyError for an unknown section, PermissionDenied and
+    ReportNotEditable.
+    """
+    if key not in SECTIONS:
+        raise KeyError(key)
+    _check_editable(job, by)
+    from fellowship.models import programme
+
+    from .wording import default_sections
+
+    default = default_sections(job.built_from.get("figures", {}), programme_name=programme().name)[
+        key
+    ]
+    text = text.strip().replace("\r\n", "\n")
+    with transaction.atomic():
+        locked = ReportJob.objects.select_for_update().get(pk=job.pk)
+        _check_editable(locked, by)
+        section = ReportSection.objects.filter(job=job, key=key).first()
+        if not text or text == default.strip():
+            if section is not None:
+                section.delete()
+            section = None
+        else:
+            section = section or ReportSection(job=job, key=key)
+            section.text = text
+            section.updated_by = by
+            section.updated_at = timezone.now()
+            section._history_user = by
+            section.save()
+        record(
+            AuditAction.CHANGED,
+            AuditSubject.REPORT,
+            by=by,
+            reference=f"job {job.pk}",
+            summary=f"{SECTIONS[key]}: " + ("reworded" if section else "back to the default"),
+        )
+    return section
+
+
+def reset_section(job: ReportJob, key: str, *, by) -> None:
+    """Go back to the default text of one narrative section. Side effects as `save_section`."""
+    save_section(job, key, text="", by=by)
+
+
+def resolve_claim(job: ReportJob, key: str, *, text: str = "", by) -> ClaimDecision:
+    """Resolve one claim of a finished, unreleased report that its figures do not bear out: with
+    `text`, rewrite the sentence for this report; without, confirm the paper's sentence as it stands.
+
+    Side effects: creates or replaces the report's ClaimDecision for the claim, recording `by`,
+    now and the figure checked, and logs it to the audit log. Raises KeyError for a claim that is
+    not flagged on this report, PermissionDenied and ReportNotEditable.
+    """
+    from .wording import check_claims, report_wording
+
+    _check_editable(job, by)
+    flagged = {
+        c["key"]: c for c in check_claims(job.built_from.get("figures", {}), report_wording())
+    }
+    if key not in flagged:
+        raise KeyError(key)
+    text = " ".join(text.split())
+    with transaction.atomic():
+        locked = ReportJob.objects.select_for_update().get(pk=job.pk)
+        _check_editable(locked, by)
+        decision = ClaimDecision.objects.filter(job=job, key=key).first() or ClaimDecision(
+            job=job, key=key
+        )
+        decision.text = text
+        decision.figure = flagged[key]["figure"][:300]
+        decision.decided_by = by
+        decision.decided_at = timezone.now()
+        decision._history_user = by
+        decision.save()
+        record(
+            AuditAction.CHANGED,
+            AuditSubject.REPORT,
+            by=by,
+            reference=f"job {job.pk}",
+            summary=f"Claim {key} "
+            + ("rewritten" if text else f"confirmed beside {decision.figure}"),
+        )
+    return decision
+
+
+def unresolved_claims(job: ReportJob) -> list[dict]:
+    """The claims of the report its figures do not bear out and faculty have not resolved."""
+    from .wording import check_claims, report_wording
+
+    if "figures" not in job.built_from:
+        return []  # built before claims were checked: the release render checks them
+    decisions = {d.key: d for d in job.claim_decisions.all()}
+    return [
+        c
+        for c in check_claims(job.built_from["figures"], report_wording(), decisions)
+        if not c["resolved"]
+    ]
+
+
+def changes_since_last_report(job: ReportJob, figures: dict) -> dict | None:
+    """The key figures beside those of the last report released before this one at the same
+    equality threshold: {previous: {cohort, released_at}, rows}, or None for the first."""
+    from .wording import figure_changes
+
+    previous = (
+        ReportJob.objects.filter(released_at__isnull=False, suppress_below=job.suppress_below)
+        .exclude(pk=job.pk)
+        .select_related("cohort")
+        .order_by("-released_at")
+        .first()
+    )
+    if previous is None or "figures" not in previous.built_from:
+        return None
+    return {
+        "cohort": previous.cohort.number,
+        "released_at": previous.released_at.isoformat(),
+        "rows": figure_changes(previous.built_from["figures"], figures),
+    }
+
+
+def _drawn_with_current_words(job: ReportJob) -> bool:
+    """Whether the job's stored files were drawn with the words it has now: the same objective
+    wording, narrative sections, claim decisions and last released report to compare with (so
+    releasing need not draw it again)."""
+    from .wording import check_claims, report_wording
+
+    made = job.built_from
+    if not all(key in made for key in ("figures", "sections", "claims", "wording")):
+        return False  # drawn before the report kept its words
+    wording = report_wording()
+    decisions = {d.key: d for d in job.claim_decisions.select_related("decided_by")}
+    return (
+        made["wording"] == wording
+        and made["sections"] == {s.key: s.text for s in job.sections.all()}
+        and made["claims"] == claims_record(check_claims(made["figures"], wording, decisions))
+        and made.get("changes") == changes_since_last_report(job, made["figures"])
+    )
+
+
+def release_report(job: ReportJob, *, by) -> ReportJob:
+    """Release a finished report to funders. If its stored files were drawn with the words it has
+    now, it is released at once; otherwise it is drawn again with its narrative and resolved
+    claims (the report job queue) and released when that finishes.
+
+    Refused (ReleaseRefused) while a claim is unresolved, while an identical report is being made,
+    or if the report is already released or being released; PermissionDenied unless `by` may.
+    Side effects: sets released_at and released_by, or queues the job again with `by` as who asked
+    for the release and on commit sends `render_report` (the render releases the job, see
+    `_store`); logs it to the audit log.
+    """
+    if by is None or not by.has_perm("reports.release_report", job):
+        raise PermissionDenied("Only faculty may release a report")
+    if job.released_at is not None:
+        raise ReleaseRefused("This report is already released")
+    if job.release_requested_at is not None:
+        raise ReleaseRefused("This report is already being released")
+    if job.state != ReportState.DONE:
+        raise ReleaseRefused("Only a finished report can be released")
+    if unresolved := unresolved_claims(job):
+        raise ReleaseRefused(
+            f"{len(unresolved)} claim{'' if len(unresolved) == 1 else 's'} must be rewritten or "
+            "confirmed before the report is released"
+        )
+    if _drawn_with_current_words(job):
+        # The stored draft already carries exactly these words: release it as it is.
+        with transaction.atomic():
+            updated = ReportJob.objects.filter(
+                pk=job.pk,
+                state=ReportState.DONE,
+                released_at__isnull=True,
+                release_requested_at__isnull=True,
+            ).update(released_at=timezone.now(), released_by=by)
+            if not updated:
+                raise ReleaseRefused("This report changed while you were releasing it. Try again")
+            record(
+                AuditAction.CHANGED,
+                AuditSubject.REPORT,
+                by=by,
+                reference=f"job {job.pk}",
+                summary=f"Released to funders: the report as of cohort {job.cohort.number}",
+            )
+        job.refresh_from_db()
+        return job
+    try:
+        with transaction.atomic():
+            updated = ReportJob.objects.filter(
+                pk=job.pk,
+                state=ReportState.DONE,
+                released_at__isnull=True,
+                release_requested_at__isnull=True,
+            ).update(
+                state=ReportState.QUEUED,
+                progress=0,
+                step="",
+                attempts=0,
+                release_requested_at=timezone.now(),
+                release_requested_by=by,
+            )
+            if not updated:
+                raise ReleaseRefused("This report changed while you were releasing it. Try again")
+            _queue(job.pk)
+    except IntegrityError:
+        raise ReleaseRefused(
+            "An identical report is being made. Release this one when that has finished"
+        ) from None
+    record(
+        AuditAction.CHANGED,
+        AuditSubject.REPORT,
+        by=by,
+        reference=f"job {job.pk}",
+        summary=f"Release asked for: the report as of cohort {job.cohort.number}",
+    )
+    job.refresh_from_db()
+    return job
 
 
 # Downloading ----------------------------------------------------------------------------------

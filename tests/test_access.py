@@ -155,6 +155,10 @@ EXPECTED: dict[str, tuple] = {
     "report_preview": (lambda w: {"number": w["cohort"].number}, FACULTY_ONLY),
     "report_wording": (None, FACULTY_ONLY),
     "report_wording_edit": (lambda w: {"objective": 1}, FACULTY_ONLY),
+    # A released report's words can no longer change: faculty are sent back to its page
+    "report_section_edit": (lambda w: {"pk": w["report_job"].pk, "key": "summary"}, rule(403, faculty=302)),
+    "report_claim": (lambda w: {"pk": w["report_job"].pk, "key": "objective1_recommend"}, rule(403, faculty=302)),
+    "report_release": (lambda w: {"pk": w["report_job"].pk}, rule(405)),
     # Projects: a draft proposal of the supervisor's, and an approved project with the fellow placed on it
     "proposal_list": (None, rule(403, faculty=200, supervisor=200, alumnus=200)),
     "proposal_create": (None, rule(403, faculty=200, supervisor=200, alumnus=200)),
@@ -359,7 +363,12 @@ def build_world(role_users) -> dict:
     from reports.models import ReportJob
 
     FundedPostFactory(funder=funder, cohort=cohort)
-    report_job = ReportJob.objects.create(cohort=cohort, suppress_below=5, state=ReportState.DONE, progress=100)
+    from django.utils import timezone
+
+    # Released to funders (a draft is the faculty's alone: tests/reports/test_release.py).
+    report_job = ReportJob.objects.create(
+        cohort=cohort, suppress_below=5, state=ReportState.DONE, progress=100, released_at=timezone.now()
+    )
     report_job.pdf.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     from .fellowship.test_invitations import invite_and_read_token, run_batch_now
 

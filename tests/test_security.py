@@ -375,7 +375,7 @@ def stored(role_users, person):
     FundedPostFactory(funder=funder, cohort=fellow.cohort)
     job = ReportJob.objects.create(
         cohort=fellow.cohort, suppress_below=5, state=ReportState.DONE, progress=100,
-        requested_by=faculty, finished_at=timezone.now(),
+        requested_by=faculty, finished_at=timezone.now(), released_at=timezone.now(),
     )  # fmt: skip
     job.pdf.save("report.pdf", ContentFile(PDF))
     job.xlsx.save("report.xlsx", ContentFile(b"PK\x03\x04 workbook"))

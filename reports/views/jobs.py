@@ -149,6 +149,7 @@ def report_request(request):
 @permission_required("reports.list_reports", raise_exception=True)
 def report_detail(request, pk: int):
     job = _visible_job(request, pk)
+    is_faculty = request.user.has_role(Role.FACULTY)
     context = {
         "job": job,
         "active": job.state in ACTIVE_STATES,
@@ -156,9 +157,35 @@ def report_detail(request, pk: int):
         "counts": job.built_from.get("counts", []) if job.state == ReportState.DONE else [],
         "built_at": _built_at(job),
         "download_count": job.downloads.count(),
-        "is_faculty": request.user.has_role(Role.FACULTY),
+        "is_faculty": is_faculty,
     }
+    if is_faculty and job.state == ReportState.DONE:
+        context.update(_words_context(request, job))
     return render(request, "reports/jobs/detail.html", context)
+
+
+def _words_context(request, job: ReportJob) -> dict:
+    """Faculty's view of a finished report's own words: sections, flagged claims, release."""
+    from fellowship.models import programme
+
+    from ..wording import check_claims, report_sections, report_wording
+
+    decisions = {d.key: d for d in job.claim_decisions.select_related("decided_by")}
+    has_figures = "figures" in job.built_from
+    claims = (
+        check_claims(job.built_from["figures"], report_wording(), decisions) if has_figures else []
+    )
+    editable = job.released_at is None and job.release_requested_at is None
+    return {
+        "sections": report_sections(job, programme_name=programme().name).values(),
+        "claims": claims,
+        "unresolved": sum(1 for c in claims if not c["resolved"]),
+        "has_figures": has_figures,
+        "editable": editable,
+        "may_edit": editable and request.user.has_perm("reports.edit_report", job),
+        "may_release": editable and request.user.has_perm("reports.release_report", job),
+        "release_refused": job.built_from.get("release_refused", ""),
+    }
 
 
 @require_GET

@@ -25,6 +25,7 @@ from surveys.enums import Audience
 
 from ..conftest import make_person
 from ..factories import CohortFactory, FellowFactory, FunderFactory
+from ..reports.drafts import confirm_and_release
 from .helpers import check_page, sign_in, sign_out
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -123,6 +124,8 @@ def test_faculty_invite_a_cohort_a_fellow_answers_a_survey_and_the_funder_downlo
     # The report covering cohort 3 is made (a worker runs it); its funder is told and downloads it.
     job, _ = reports.request_report(cohort, suppress_below=settings.EQUALITY_SUPPRESS_BELOW, by=faculty)
     reports.run_report(job.pk)
+    # Faculty release it (the funder sees only released reports).
+    confirm_and_release(job, by=faculty)
     sign_in(page, base, contact, mfa=True)
     expect(page.get_by_role("heading", name="Programmes you fund")).to_be_visible()
     screenshot("funder-home")

@@ -17,6 +17,7 @@ from reports.models import ReportDownload, ReportJob
 
 from ..conftest import make_person
 from ..factories import FundedPostFactory
+from ..reports.drafts import confirm_and_release
 from ..reports.history import load_small_history
 from .helpers import check_page, sign_in, sign_out
 
@@ -65,6 +66,7 @@ def test_request_watch_and_download_a_report(live_server, page, tmp_path):
     expect(page.locator("[data-report-state-tag]")).to_have_text("Done")
     assert page.evaluate("window.notReloaded") is True
     screenshot("faculty-report-polled")
+    confirm_and_release(job, by=faculty)  # funders see only released reports
     sign_out(page, base)
 
     # The funder sees the report that covers the cohort they fund, and downloads it.

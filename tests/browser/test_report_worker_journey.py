@@ -18,6 +18,7 @@ from reports.models import ReportDownload, ReportJob
 
 from ..conftest import make_person
 from ..factories import FundedPostFactory
+from ..reports.drafts import confirm_and_release
 from ..reports.history import load_small_history
 from ..worker import real_worker_possible, start_worker, stop_worker
 from .helpers import check_page, sign_in, sign_out
@@ -55,6 +56,7 @@ def test_a_report_rendered_by_a_real_worker_is_watched_and_downloaded(
         check_page(page, "01-faculty-report-done-by-worker", tmp_path)
         job = ReportJob.objects.get()
         assert (job.state, job.attempts, job.requested_by) == (ReportState.DONE, 1, faculty)
+        confirm_and_release(job, by=faculty)  # funders see only released reports
         sign_out(page, base)
 
         sign_in(page, base, funder_user, mfa=True)

@@ -43,6 +43,7 @@ from ..factories import (
     submitted,
 )
 from ..factories.portfolio import PortfolioEntryFactory
+from ..reports.drafts import release
 
 pytestmark = pytest.mark.django_db
 
@@ -191,6 +192,8 @@ def test_a_funder_is_told_of_a_new_report_until_they_download_it(login):
     contact = make_person(Role.FUNDER, funder=funder)
     job = ReportJob.objects.create(cohort=cohort, suppress_below=5, state=ReportState.DONE, progress=100, finished_at=NOW)
     job.pdf.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    assert "new benefits report to read" not in tasks(login(contact))  # not released yet
+    release(job, by=make_person(Role.FACULTY))
     assert tasks(login(contact))["new benefits report to read"] == (1, reverse("report_list"))
     ReportDownload.objects.create(job=job, user=contact, fmt="pdf")
     assert "new benefits report to read" not in tasks(login(contact))
@@ -199,7 +202,8 @@ def test_a_funder_is_told_of_a_new_report_until_they_download_it(login):
 def test_a_funder_of_other_cohorts_is_not_told_of_a_report_it_cannot_read(login):
     other = FunderFactory()
     FellowFactory(cohort=CohortFactory(number=6), funder=other)
-    ReportJob.objects.create(cohort=CohortFactory(number=2), suppress_below=5, state=ReportState.DONE, finished_at=NOW)
+    job = ReportJob.objects.create(cohort=CohortFactory(number=2), suppress_below=5, state=ReportState.DONE, finished_at=NOW)
+    release(job, by=make_person(Role.FACULTY))
     assert tasks(login(make_person(Role.FUNDER, funder=other))) == {}
 
 

@@ -29,6 +29,7 @@ from reports.render import render_html, report_charts
 from reports.xlsx import render_xlsx
 
 from ..factories import FundedPostFactory, RoundFactory
+from .drafts import release
 from .history import SMALL_GENDER, load_small_history
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +152,8 @@ def test_a_funder_never_reaches_a_report_at_another_threshold_by_editing_urls(
     funder = role_users["funder"].role_grants.get(role=Role.FUNDER).funder
     FundedPostFactory(funder=funder, cohort=cohort2)
     policy_job, below, above = finished(cohort2, 5), finished(cohort2, 0), finished(cohort2, 10)
+    for job in (policy_job, below, above):  # released, as funders see only released reports
+        release(job, by=role_users["faculty"])
     listing = funder_client.get(reverse("report_list")).content.decode()
     assert reverse("report_detail", args=[policy_job.pk]) in listing
     for job in (below, above):

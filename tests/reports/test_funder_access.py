@@ -1,6 +1,6 @@
-"""Funders read the benefits reports covering any cohort they fund, whether they pay for a post in
-it or for a fellow of it (the programme history gives fellows a funder and no post), and nothing
-else: not by the list, the detail page, the status poll or a download URL edited by hand."""
+"""Funders read the released benefits reports covering any cohort they fund, whether they pay for
+a post in it or for a fellow of it (the programme history gives fellows a funder and no post), and
+nothing else: not by the list, the detail page, the status poll or a download URL edited by hand."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from reports.render import in_post_cohorts, render_html
 
 from ..conftest import make_person
 from ..factories import CohortFactory, FellowFactory, FundedPostFactory, FunderFactory
+from .drafts import release
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,8 @@ def programme(login):
     for n in range(1, 6):
         FellowFactory(cohort=cohorts[n], funder=other)
         FellowFactory(cohort=cohorts[n], funder=None)
-    reports = {n: finished(cohorts[n]) for n in range(1, 6)}
+    faculty = make_person(Role.FACULTY)
+    reports = {n: release(finished(cohorts[n]), by=faculty) for n in range(1, 6)}
     return {
         "cohorts": cohorts,
         "funders": {"history": history, "posts": posts, "nothing": nothing},
@@ -79,8 +81,10 @@ def programme(login):
             for key, funder in (("history", history), ("posts", posts), ("nothing", nothing))
         },
         "reports": reports,
-        # Never for a funder: an internal report (another threshold) and unfinished ones.
+        # Never for a funder: an internal report (another threshold), unfinished ones, and a
+        # finished one faculty have not released.
         "never": [
+            finished(cohorts[2]),
             finished(cohorts[5], suppress_below=0),
             finished(cohorts[4], state=ReportState.RENDERING),
             finished(cohorts[3], state=ReportState.FAILED),

@@ -17,6 +17,7 @@ from reports.models import ReportDownload, ReportJob
 
 from ..conftest import make_person
 from ..factories import CohortFactory, FundedPostFactory
+from .drafts import release
 
 pytestmark = pytest.mark.django_db
 
@@ -294,6 +295,8 @@ def test_funder_sees_and_downloads_only_finished_reports_covering_cohorts_they_f
         cohort=cohorts[3], suppress_below=0, state=ReportState.RENDERING
     )
     failed = ReportJob.objects.create(cohort=cohorts[2], suppress_below=0, state=ReportState.FAILED)
+    for job in (before, covering, later):  # funders see only released reports
+        release(job, by=role_users["faculty"])
 
     page = funder_client.get(reverse("report_list")).content.decode()
     for job in (covering, later):
