@@ -299,6 +299,9 @@ def test_funders_benefits_workbook_defuses_titles_names_and_organisations(
     report_services.run_report(job.pk)
     job.refresh_from_db()
     assert job.state == ReportState.DONE, job.failure_reason
+    from .reports.drafts import confirm_and_release
+
+    confirm_and_release(job, by=faculty)  # funders read released reports only
 
     funder_user = make_person(Role.FUNDER)
     FundedPostFactory(funder=funder_user.role_grants.get().funder, cohort=cohort)
