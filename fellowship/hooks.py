@@ -107,5 +107,6 @@ def home_tasks(function: TaskSource) -> TaskSource:
     return function
 
 
-def pending_tasks(user) -> list[Task]:
-    return [task for source in task_sources for task in source(user) if task.count > 0]
+def pending_tasks(user, *first: TaskSource) -> list[Task]:
+    """The person's tasks with something waiting: from `first` (the core's own), then each app's."""
+    return [task for source in (*first, *task_sources) for task in source(user) if task.count > 0]

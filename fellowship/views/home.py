@@ -18,7 +18,7 @@ def home(request):
         return render(request, "fellowship/landing.html")
     context: dict = {
         "roles": sorted(user.roles, key=list(Role.values).index),
-        "tasks": [task for task in programme_tasks(user) if task.count] + pending_tasks(user),
+        "tasks": pending_tasks(user, programme_tasks),
     }
 
     if user.has_role(Role.FELLOW, Role.ALUMNUS):
