@@ -57,6 +57,15 @@ def _in_round(name: str, rnd: RecruitmentRound, **query) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
+def _per_round(counts: dict[int, int], one: str, many: str, url_name: str, **query) -> list[Task]:
+    """A task for each round in `counts` (round id -> how many), newest first; `{round}` in the
+    labels is the round's name."""
+    return [
+        Task(counts[rnd.pk], one.format(round=rnd), many.format(round=rnd), _in_round(url_name, rnd, **query))
+        for rnd in RecruitmentRound.objects.filter(pk__in=counts).order_by("-closes_at")
+    ]
+
+
 @home_tasks
 def recruitment_tasks(user) -> list[Task]:
     """Faculty: applications to check, shortlists to moderate, offers awaiting a reply, per round.
@@ -74,16 +83,14 @@ def recruitment_tasks(user) -> list[Task]:
             .values("round")
             .annotate(n=Count("pk"))
         )
-        counts = {row["round"]: row["n"] for row in to_check}
-        for rnd in RecruitmentRound.objects.filter(pk__in=counts).order_by("-closes_at"):
-            tasks.append(
-                Task(
-                    counts[rnd.pk],
-                    f"application to check for eligibility in {rnd}",
-                    f"applications to check for eligibility in {rnd}",
-                    _in_round("application_list", rnd, stage=Stage.SUBMITTED, status="submitted"),
-                )
-            )
+        tasks += _per_round(
+            {row["round"]: row["n"] for row in to_check},
+            "application to check for eligibility in {round}",
+            "applications to check for eligibility in {round}",
+            "application_list",
+            stage=Stage.SUBMITTED,
+            status="submitted",
+        )
     if user.has_perm("recruitment.manage_shortlisting"):
         scored_rounds = RecruitmentRound.objects.filter(
             applications__stage__in=shortlisting.SHORTLISTABLE,
@@ -102,16 +109,12 @@ def recruitment_tasks(user) -> list[Task]:
             )
     if user.has_perm("recruitment.manage_offers"):
         pending = Offer.objects.filter(state=OfferState.PENDING).values("application__round").annotate(n=Count("pk"))
-        counts = {row["application__round"]: row["n"] for row in pending}
-        for rnd in RecruitmentRound.objects.filter(pk__in=counts).order_by("-closes_at"):
-            tasks.append(
-                Task(
-                    counts[rnd.pk],
-                    f"offer waiting for the candidate's reply in {rnd}",
-                    f"offers waiting for the candidates' replies in {rnd}",
-                    _in_round("offers", rnd),
-                )
-            )
+        tasks += _per_round(
+            {row["application__round"]: row["n"] for row in pending},
+            "offer waiting for the candidate's reply in {round}",
+            "offers waiting for the candidates' replies in {round}",
+            "offers",
+        )
 
     # Reviewers (panellists and faculty): written applications still to score while scoring is open.
     reviews = ReviewerAssignment.objects.filter(
@@ -126,14 +129,12 @@ def recruitment_tasks(user) -> list[Task]:
             .order_by("starts_at")
         )
         conflicted = interviews.conflicted(user, [s.application for s in slots])
-        to_score = sum(
-            1
+        due = [
+            s.application
             for s in slots
-            if s.starts_at <= now
-            and s.application.stage == Stage.SHORTLISTED
-            and s.application_id not in conflicted
-            and not interviews.has_scored(s.application, user)
-        )
+            if s.starts_at <= now and s.application.stage == Stage.SHORTLISTED and s.application_id not in conflicted
+        ]
+        to_score = len(due) - len(interviews.scored_by(user, due))
         panels_to_come = InterviewPanel.objects.filter(members=user, date__gte=timezone.localdate()).count()
         tasks += [
             Task(to_score, "interview to score", "interviews to score", reverse("my_interviews")),

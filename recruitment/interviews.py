@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -309,9 +309,30 @@ def scoring_members(slot: InterviewSlot) -> list[User]:
 
 def has_scored(application: Application, panellist: User) -> bool:
     """Whether the panellist has scored every criterion for this candidate."""
-    needed = Criterion.objects.filter(round_id=application.round_id).count()
-    done = InterviewScore.objects.filter(application=application, panellist=panellist).count()
-    return needed > 0 and done >= needed
+    return application.pk in scored_by(panellist, [application])
+
+
+def scored_by(panellist: User, applications: Iterable[Application]) -> set[int]:
+    """The ids of the candidates for whom the panellist has scored every criterion (two queries,
+    however many candidates)."""
+    applications = list(applications)
+    if not applications:
+        return set()
+    needed = dict(
+        Criterion.objects.filter(round_id__in={a.round_id for a in applications})
+        .values("round_id")
+        .annotate(n=Count("pk"))
+        .values_list("round_id", "n")
+    )
+    done = dict(
+        InterviewScore.objects.filter(panellist=panellist, application__in=applications)
+        .values("application_id")
+        .annotate(n=Count("pk"))
+        .values_list("application_id", "n")
+    )
+    return {
+        a.pk for a in applications if needed.get(a.round_id, 0) > 0 and done.get(a.pk, 0) >= needed[a.round_id]
+    }
 
 
 def save_scores(slot: InterviewSlot, scores: dict[int, tuple[int | None, str]], *, by: User) -> int:
