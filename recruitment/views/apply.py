@@ -8,14 +8,13 @@ another tab then finds the application submitted instead of quietly turning it b
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -26,7 +25,7 @@ from rules.contrib.views import permission_required
 from fellowship import audit
 from fellowship.enums import AuditAction, AuditSubject
 from fellowship.models import programme
-from fellowship.pdf import render_pdf
+from fellowship.pdf import pdf_response, render_pdf
 from fellowship.uploads import attachment
 
 from .. import services
@@ -738,12 +737,4 @@ def approval_form_pdf(request, ref: str):
             {"application": application, "round": application.round, "programme": programme()},
         )
     )
-    response = FileResponse(
-        io.BytesIO(pdf),
-        as_attachment=True,
-        filename=f"{application.ref} employer approval form to sign.pdf",
-        content_type="application/pdf",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf_response(pdf, filename=f"{application.ref} employer approval form to sign.pdf")
