@@ -257,7 +257,7 @@ def measure(scale: int, database_url: str, workdir: Path, repeat: int, profile: 
             t1 = time.perf_counter()
         # reports.render.render_pdf in its two steps: the template, then WeasyPrint.
         with CaptureQueriesContext(connection) as render_queries:
-            html = render_html(evidence)
+            html = render_html(evidence, for_pdf=True)
             t_html = time.perf_counter()
             pdf = render_pdf(html)
             t2, c2 = time.perf_counter(), time.process_time()

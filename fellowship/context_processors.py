@@ -37,6 +37,7 @@ def navigation(request) -> dict:
             ("Import history", reverse("history_import")),
             ("Audit log", reverse("audit_log")),
             ("E-mails", reverse("email_text_list")),
+            ("Programme settings", reverse("programme_settings")),
         ]
     else:
         if user.has_role(Role.APPLICANT):

@@ -8,6 +8,7 @@ what it needs with a fixed number of queries and writes in bulk (see fellowship.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -36,6 +37,7 @@ from .importer import (
     yes_no,
 )
 from .models import (
+    WORKSHOP_MAX_MINUTES,
     Cohort,
     Fellow,
     Funder,
@@ -80,6 +82,23 @@ def fellows_by_ref(refs, queryset=None) -> dict[str, Fellow]:
     for chunk in in_chunks(set(refs)):
         found.update((f.ref, f) for f in queryset.filter(ref__in=chunk))
     return found
+
+
+def workshop_minutes(value: str) -> int | None:
+    """A workshop's length in whole minutes, at most 12 hours; blank when not recorded."""
+    value = value.strip()
+    if not value:
+        return None
+    if not re.fullmatch(r"[+-]?[0-9]{1,9}", value):
+        raise CellError(
+            f"must be a whole number of minutes, such as 390 for 6 hours 30 minutes, not {value[:40]!r}"
+        )
+    minutes = int(value)
+    if not 1 <= minutes <= WORKSHOP_MAX_MINUTES:
+        raise CellError(
+            f"must be from 1 to {WORKSHOP_MAX_MINUTES} minutes (12 hours), not {minutes}"
+        )
+    return minutes
 
 
 def web_address(value: str) -> str:
@@ -218,6 +237,8 @@ def write_workshops(rows: Rows, ctx: WriteContext, report: TableReport) -> None:
             fields["host_organisation_id"] = hosts[host.lower()].pk if host else None
         if "regional_showcase" in values:
             fields["regional_showcase"] = bool(values["regional_showcase"])
+        if "duration_minutes" in values:
+            fields["duration_minutes"] = values["duration_minutes"]
         wanted[key] = fields
     existing = Workshop.objects.filter(cohort_id__in=set(cohorts.values()))
     sync(Workshop, existing, lambda w: (w.cohort_id, w.date, w.title), wanted, ctx, report)
@@ -421,6 +442,7 @@ register(
             Column("title", required_text, required=True, max_length=200),
             Column("host_organisation", text, max_length=200),
             Column("regional_showcase", yes_no),
+            Column("duration_minutes", workshop_minutes),
         ],
         write=write_workshops,
     )

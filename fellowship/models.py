@@ -400,6 +400,10 @@ class WorkshopQuerySet(models.QuerySet["Workshop"]):
         return self.filter(date__gte=timezone.localdate()).order_by("date")
 
 
+# The longest teaching a workshop record may hold: one day of at most 12 hours.
+WORKSHOP_MAX_MINUTES = 12 * 60
+
+
 class Workshop(RulesModel):
     """A teaching day of the curriculum; some are regional showcases hosted at centres of excellence."""
 
@@ -410,6 +414,15 @@ class Workshop(RulesModel):
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="hosted_workshops"
     )
     regional_showcase = models.BooleanField(default=False)
+    # How long the teaching lasted, breaks included: the report's teaching hours. Blank when not
+    # recorded (older history); the report then says how many workshops have no length.
+    duration_minutes = models.PositiveSmallIntegerField(
+        "length in minutes",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(WORKSHOP_MAX_MINUTES)],
+        help_text="Optional. For example, 390 for a day from 9:30am to 4pm. At most 12 hours (720).",
+    )
     themes = models.ManyToManyField(CurriculumTheme, blank=True, related_name="workshops")
     # Who came: workshop feedback surveys go to the attendees.
     attendees = models.ManyToManyField("Fellow", blank=True, related_name="workshops_attended")
@@ -421,6 +434,11 @@ class Workshop(RulesModel):
         ordering = ["date", "title"]
         constraints = [
             models.UniqueConstraint(fields=["cohort", "date", "title"], name="one_workshop_per_title_and_day"),
+            models.CheckConstraint(
+                condition=Q(duration_minutes__isnull=True)
+                | Q(duration_minutes__gte=1, duration_minutes__lte=WORKSHOP_MAX_MINUTES),
+                name="workshop_duration_in_range",
+            ),
         ]
         rules_permissions = {
             "view": r.is_faculty | r.attends_workshop_cohort,
@@ -439,6 +457,12 @@ class Programme(models.Model):
     short_name = models.CharField(max_length=40, blank=True)
     organisation = models.CharField(max_length=200, blank=True)
     website = models.URLField(max_length=200, blank=True)
+    # Shown on the benefits report's cover. PNG or JPEG only (checked by content), never SVG: an
+    # SVG can carry scripts and links. Stored under a private name, like every upload.
+    logo = models.FileField(upload_to=private_upload_to("programme"), blank=True, max_length=255)
+
+    LOGO_KINDS = ("png", "jpeg")
+    LOGO_MAX_BYTES = 1024 * 1024
 
     def __str__(self) -> str:
         return self.name

@@ -9,6 +9,10 @@ WeasyPrint a fetcher that serves only the application's own static files:
 * `/static/...` (relative URLs resolve against `BASE_URL`, an address that can never resolve) or
   the absolute STATIC_URL, found by the staticfiles finders or in STATIC_ROOT (the collected,
   hashed files of production). No `..`, no encoded separators, nothing outside those folders.
+* one fixed address, `LOGO_URL`, is the programme's logo (`Programme.logo`, uploaded by faculty),
+  read through the storage API and served only if its content is a PNG or JPEG within the
+  logo's size cap. The address names no file: nothing in a URL can choose which stored file is
+  read, so no other upload can reach a PDF.
 * everything else, `file:`, `http:`, `https:`, `ftp:` and `data:` URLs among them, is refused
   with `RefusedResource` before anything is read. WeasyPrint logs the refusal and draws the PDF
   without the resource. (Our charts are inline SVG, so no PDF needs a `data:` image.)
@@ -40,6 +44,8 @@ from django.utils._os import safe_join
 # Relative URLs in a PDF's HTML resolve against this. The .invalid top-level domain never
 # resolves (RFC 2606), and the fetcher never goes to the network anyway.
 BASE_URL = "https://pdf.fellowship.invalid/"
+# The programme's logo, the one stored file a PDF may show (templates write it as this address).
+LOGO_URL = urljoin(BASE_URL, "_programme/logo")
 
 
 class RefusedResource(ValueError):
@@ -94,8 +100,31 @@ def static_file(url: str) -> Path:
     return path
 
 
+def programme_logo() -> tuple[bytes, str]:
+    """(content, MIME type) of the programme's logo; RefusedResource if there is none, it cannot
+    be read, or it is not a PNG or JPEG within the size cap (whatever its name says)."""
+    from .models import Programme, programme
+    from .uploads import SENT_AS, sniff
+
+    logo = programme().logo
+    if not logo:
+        raise RefusedResource(LOGO_URL, "the programme has no logo")
+    try:
+        with logo.open("rb") as handle:
+            content = handle.read(Programme.LOGO_MAX_BYTES + 1)
+    except OSError:
+        raise RefusedResource(LOGO_URL, "the logo file cannot be read") from None
+    kind = sniff(content[:16])
+    if kind not in Programme.LOGO_KINDS or len(content) > Programme.LOGO_MAX_BYTES:
+        raise RefusedResource(LOGO_URL, "the logo is not a PNG or JPEG within the size cap")
+    return content, SENT_AS[kind][0]
+
+
 def fetch_resource(url: str) -> tuple[bytes, str]:
-    """(content, MIME type) of the static file `url` names; RefusedResource for anything else."""
+    """(content, MIME type) of the static file `url` names, or of the programme's logo for
+    exactly `LOGO_URL`; RefusedResource for anything else."""
+    if url == LOGO_URL:
+        return programme_logo()
     path = static_file(url)
     mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
     return path.read_bytes(), mime_type
@@ -116,7 +145,7 @@ def _fetcher_class():
 
 
 def url_fetcher():
-    """A new WeasyPrint URL fetcher that serves only the application's static files."""
+    """A new WeasyPrint URL fetcher that serves only the application's static files and the logo."""
     return _fetcher_class()()
 
 

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import transaction
 
 from .enums import FellowStatus, Role
 from .importer import ImportResult, import_tables
-from .models import Cohort, Fellow, Funder, HistoryImport, Region, RoleGrant, User
+from .models import (
+    Cohort,
+    Fellow,
+    Funder,
+    HistoryImport,
+    Programme,
+    Region,
+    RoleGrant,
+    User,
+    programme,
+)
 from .notifications import notify
+
+logger = logging.getLogger(__name__)
 
 
 def grant_role(user: User, role: str, *, by: User | None, funder: Funder | None = None) -> RoleGrant:
@@ -105,6 +119,54 @@ def record_project(fellow: Fellow, *, project_ref: str, project_domain: str = ""
         for name in changed:
             setattr(fellow, name, project_ref if name == "project_ref" else project_domain)
         fellow.save(update_fields=changed)
+
+
+def update_programme(
+    *,
+    by: User,
+    name: str,
+    short_name: str = "",
+    organisation: str = "",
+    website: str = "",
+    logo: File | None = None,
+    remove_logo: bool = False,
+) -> Programme:
+    """Save the programme's name, details and logo (faculty's programme settings page).
+
+    `logo` is a new image, already checked (PNG or JPEG, by content); `remove_logo` takes the
+    current one away. Side effects: saves the site's name and the Programme record; stores a new
+    logo under a private random name; deletes the replaced or removed logo from storage once the
+    transaction commits; logs who changed it. No e-mail.
+    """
+    from django.contrib.sites.models import Site
+
+    with transaction.atomic():
+        the_programme = programme()
+        site = Site.objects.select_for_update().get(pk=the_programme.site_id)
+        if site.name != name:
+            site.name = name
+            site.save(update_fields=["name"])
+        the_programme.site = site
+        the_programme.short_name = short_name
+        the_programme.organisation = organisation
+        the_programme.website = website
+        old_logo = the_programme.logo.name if the_programme.logo else ""
+        if logo is not None:
+            the_programme.logo.save(logo.name or "logo", logo, save=False)
+        elif remove_logo:
+            the_programme.logo = ""
+        the_programme.save()
+        new_logo = the_programme.logo.name if the_programme.logo else ""
+        if old_logo and old_logo != new_logo:
+            storage = the_programme.logo.storage
+            transaction.on_commit(lambda: storage.delete(old_logo))
+    Site.objects.clear_cache()
+    logger.info(
+        "programme settings saved by user %s (logo %s)",
+        by.pk,
+        "replaced" if logo is not None else "removed" if remove_logo and old_logo else "unchanged",
+    )
+    return the_programme
 
 
 def import_history(

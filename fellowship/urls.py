@@ -3,7 +3,16 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from .views import audit, emails, history, home, invitations, people, programme
+from .views import (
+    audit,
+    emails,
+    history,
+    home,
+    invitations,
+    people,
+    programme,
+    programme_settings,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -34,6 +43,7 @@ urlpatterns = [
     path("programme/workshops/<int:pk>/", programme.WorkshopDetail.as_view(), name="workshop_detail"),
     path("programme/workshops/<int:pk>/edit/", programme.WorkshopUpdate.as_view(), name="workshop_update"),
     path("programme/history/import/", history.history_import, name="history_import"),
+    path("programme/settings/", programme_settings.programme_settings, name="programme_settings"),
     path("people/", people.person_list, name="person_list"),
     path("people/<int:pk>/", people.person_detail, name="person_detail"),
     path("people/<int:pk>/roles/<int:grant_pk>/remove/", people.role_revoke, name="role_revoke"),

@@ -35,6 +35,7 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce
@@ -206,17 +207,57 @@ class Showcase:
 
 @dataclass(frozen=True)
 class TeachingYear:
-    """One cohort's formal educational delivery: its workshops and the days they took.
+    """One cohort's formal educational delivery: its workshops, the days they took and their hours.
 
-    A day counts once however many workshops (sessions) it held. `hours` is None: the workshop
-    records (and the history's workshops table) hold no duration, so hours cannot be worked out.
+    A day counts once however many workshops (sessions) it held. Hours are the sum of the
+    workshops' recorded lengths; `untimed` workshops have none, so `hours` is then None (a total
+    would be false) and `hours_text` says "at least" the recorded hours and how many are missing.
     """
 
     cohort: int
     workshops: int
     days: int
     showcase_days: int
-    hours: float | None = None
+    minutes: int = 0  # recorded lengths, summed
+    untimed: int = 0  # workshops without a recorded length
+
+    @property
+    def recorded_hours(self) -> float:
+        """Hours of the workshops with a recorded length, to one decimal place (half up)."""
+        return float(hours_number(self.minutes))
+
+    @property
+    def hours(self) -> float | None:
+        """Teaching hours, when every workshop's length is recorded; otherwise None."""
+        return self.recorded_hours if self.workshops and not self.untimed else None
+
+    @property
+    def hours_figure(self) -> str:
+        """The hours as a table prints them: `6.5`, `at least 6` or `not recorded`."""
+        if not self.untimed:
+            return hours_number(self.minutes)
+        if self.untimed == self.workshops:
+            return "not recorded"
+        return f"at least {hours_number(self.minutes)}"
+
+    @property
+    def hours_text(self) -> str:
+        """The hours in a sentence: `13 hours`, or `at least 6 hours (1 of 3 workshops without a
+        recorded length)`, or `not recorded (3 of 3 workshops without a recorded length)`."""
+        if not self.untimed:
+            return f"{hours_number(self.minutes)} hour{'' if self.minutes == 60 else 's'}"
+        missing = f"{self.untimed} of {self.workshops} workshop{'' if self.workshops == 1 else 's'} without a recorded length"
+        if self.untimed == self.workshops:
+            return f"not recorded ({missing})"
+        return f"at least {hours_number(self.minutes)} hour{'' if self.minutes == 60 else 's'} ({missing})"
+
+
+def hours_number(minutes: int) -> str:
+    """Minutes as hours: whole hours plain (`7`), others to one decimal place (`6.5`, `2.3`)."""
+    if minutes % 60 == 0:
+        return str(minutes // 60)
+    tenths = (minutes * 10 + 30) // 60  # half up, in whole numbers: 15 minutes is 0.3, not 0.2
+    return f"{tenths // 10}.{tenths % 10}"
 
 
 @dataclass(frozen=True)
@@ -734,7 +775,12 @@ def _objective5(n: int) -> Objective5:
     pairs = sharing_counts(MentorPairing.objects.published().filter(cohort__number=n))
     teaching = {
         row["cohort__number"]: TeachingYear(
-            row["cohort__number"], row["workshops"], row["days"], row["showcase_days"]
+            row["cohort__number"],
+            row["workshops"],
+            row["days"],
+            row["showcase_days"],
+            minutes=row["minutes"] or 0,
+            untimed=row["untimed"],
         )
         for row in Workshop.objects.filter(cohort__number__lte=n)
         .order_by()
@@ -744,6 +790,8 @@ def _objective5(n: int) -> Objective5:
             # A day counts once however many workshops (sessions) it held.
             days=Count("date", distinct=True),
             showcase_days=Count("date", distinct=True, filter=Q(regional_showcase=True)),
+            minutes=Sum("duration_minutes"),
+            untimed=Count("pk", filter=Q(duration_minutes__isnull=True)),
         )
     }
     policy, media = _portfolio_outputs(n)
@@ -1197,3 +1245,4 @@ def _data_used(numbers: tuple[int, ...], rules: Policy, sources: list[Source]) -
         round_to=rules.round_to,
         policy_threshold=equality.policy().threshold,
     )
+

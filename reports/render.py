@@ -19,6 +19,7 @@ conformance (`pdf_variant="pdf/ua-1"`), which no validator here has checked.
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -163,6 +164,7 @@ def render_html(
     words: dict[str, Any] | None = None,
     back_url: str | None = None,
     style_nonce: str | None = None,
+    for_pdf: bool = False,
 ) -> str:
     """The report as one self-contained HTML document (print styles inline).
 
@@ -171,6 +173,8 @@ def render_html(
     sections, claims); by default, the defaults built from the evidence.
     `back_url` adds a screen-only link back to the service, and `style_nonce` the CSP nonce that
     lets a browser apply the inline styles, for the browser preview.
+    `for_pdf` points the cover's logo at the PDF fetcher's logo address; otherwise the logo is
+    inlined as a data URL, so the HTML file stands alone.
     """
     from .defaults import PROBLEMS
     from .wording import claims_record
@@ -233,12 +237,27 @@ def render_html(
         "non_medic_cohorts": and_list(evidence.objective4.non_medic_cohorts),
         "back_url": back_url,
         "style_nonce": style_nonce,
+        "logo_src": logo_src(the_programme, for_pdf=for_pdf),
     }
     return render_to_string(TEMPLATE, context)
+
+
+def logo_src(the_programme, *, for_pdf: bool) -> str:
+    """Where the cover's `<img>` finds the programme's logo: the PDF fetcher's fixed address, or
+    for HTML a data URL of the checked image; "" when there is no usable logo."""
+    if not the_programme.logo:
+        return ""
+    if for_pdf:
+        return pdf.LOGO_URL
+    try:
+        content, mime_type = pdf.programme_logo()
+    except pdf.RefusedResource:
+        return ""
+    return f"data:{mime_type};base64,{base64.b64encode(content).decode('ascii')}"
 
 
 def render_pdf(
     evidence: Evidence, *, wording: Wording | None = None, words: dict[str, Any] | None = None
 ) -> bytes:
     """The report as an A4 PDF, tagged for screen readers, with its title and language."""
-    return pdf.render_pdf(render_html(evidence, wording=wording, words=words))
+    return pdf.render_pdf(render_html(evidence, wording=wording, words=words, for_pdf=True))

@@ -162,7 +162,17 @@ def _objective5(e: Evidence) -> Iterator[Row]:
         yield ("Teaching days", f"Cohort {t.cohort}", t.days, None, str(t.days))
         yield ("Showcase days", f"Cohort {t.cohort}", t.showcase_days, None, str(t.showcase_days))
         yield ("Workshops", f"Cohort {t.cohort}", t.workshops, None, str(t.workshops))
-    yield ("Teaching hours", "Not recorded: workshops hold no duration", None, None, "")
+    for t in o.teaching:
+        # The count is a total only when every workshop has a length; otherwise the hours
+        # recorded, which the printed text calls a minimum.
+        yield ("Teaching hours", f"Cohort {t.cohort}", t.recorded_hours, None, t.hours_text)
+        yield (
+            "Workshops without a recorded length",
+            f"Cohort {t.cohort}",
+            t.untimed,
+            t.workshops,
+            str(t.untimed),
+        )
     for s in o.showcases:
         yield (
             "Regional showcases",

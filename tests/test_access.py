@@ -56,6 +56,7 @@ EXPECTED: dict[str, tuple] = {
     "workshop_detail": (lambda w: {"pk": w["workshop"].pk}, rule(403, faculty=200, fellow=200)),
     "workshop_update": (lambda w: {"pk": w["workshop"].pk}, FACULTY_ONLY),
     "history_import": (None, FACULTY_ONLY),
+    "programme_settings": (None, FACULTY_ONLY),
     "person_list": (None, FACULTY_ONLY),
     "person_detail": (lambda w: {"pk": w["users"]["applicant"].pk}, FACULTY_ONLY),
     "audit_log": (None, FACULTY_ONLY),

@@ -96,7 +96,14 @@ COLUMNS = {
         + [f"{kind}:{theme}" for theme in THEMES for kind in ("achieved", "apply")]
         + [f"valuable:{component}" for component in COMPONENTS]
     ),
-    "workshops": ["cohort", "date", "title", "host_organisation", "regional_showcase"],
+    "workshops": [
+        "cohort",
+        "date",
+        "title",
+        "host_organisation",
+        "regional_showcase",
+        "duration_minutes",
+    ],
     "portfolio": ["fellow", "kind", "title", "date", "url"],
 }
 ALL_TABLES = tuple(COLUMNS)
@@ -329,6 +336,14 @@ WORKSHOP_PLAN = [
     "Strategy and culture",
     "Graduation showcase",
 ]
+# Length of each kind of teaching day in minutes, breaks included (the report's teaching hours).
+WORKSHOP_MINUTES = {
+    "AI bootcamp": 420,
+    "Regulation and standards masterclass": 240,
+    "Graduation showcase": 240,
+}
+WORKSHOP_DAY_MINUTES = 390  # 9:30am to 4pm
+SHOWCASE_MINUTES = 300
 WORKSHOP_RENAMES = {  # the curriculum is revised each year
     1: {5: "Clinical safety and hazard analysis"},
     2: {5: "Procurement and commercial models"},
@@ -1136,7 +1151,7 @@ def _earlier_survey(rng: random.Random, cohort: int, n: int) -> list[dict[str, s
     return rows
 
 
-def _simulate_workshops(rng: random.Random) -> list[tuple[int, str, str, str, str]]:
+def _simulate_workshops(rng: random.Random) -> list[tuple[int, str, str, str, str, int]]:
     rows = []
     for cohort, (start, _) in COHORT_DATES.items():
         showcases = iter(SHOWCASES[cohort])
@@ -1156,10 +1171,12 @@ def _simulate_workshops(rng: random.Random) -> list[tuple[int, str, str, str, st
                         f"Regional showcase: {SHOWCASE_TOPICS[host]}",
                         host,
                         "yes",
+                        SHOWCASE_MINUTES,
                     )
                 )
             else:
-                rows.append((cohort, day.isoformat(), title, CENTRAL_TRUST, "no"))
+                minutes = WORKSHOP_MINUTES.get(title, WORKSHOP_DAY_MINUTES)
+                rows.append((cohort, day.isoformat(), title, CENTRAL_TRUST, "no", minutes))
     return rows
 
 
@@ -1477,8 +1494,8 @@ def simulate(seed: int = DEFAULT_SEED) -> dict[str, list[list[str]]]:
             )
         ],
         "workshops": [
-            [str(c), day, title, host, showcase]
-            for c, day, title, host, showcase in sorted(workshops)
+            [str(c), day, title, host, showcase, str(minutes)]
+            for c, day, title, host, showcase, minutes in sorted(workshops)
         ],
         "portfolio": [[ref, kind, title, day, url] for _, ref, kind, title, day, url in portfolio],
     }
