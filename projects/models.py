@@ -13,7 +13,9 @@ from rules.contrib.models import RulesModel
 from simple_history.models import HistoricalRecords
 
 from fellowship.enums import FellowStatus, Role
+from fellowship.filejobs import FileJob
 from fellowship.models import Cohort, CurriculumTheme, Organisation, Region
+from fellowship.uploads import private_upload_to
 
 from . import rules as r
 from .enums import (
@@ -412,3 +414,19 @@ class ProposedMatch(models.Model):
     @property
     def is_overridden(self) -> bool:
         return self.project_id != self.allocated_project_id
+
+
+class CatalogueFile(FileJob):
+    """The catalogue of a cohort's approved projects as a PDF, made in the background and reused
+    until the catalogue changes (projects/catalogue.py)."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="catalogue_files")
+    # The filters printed, as a query string ("region=3&theme=Haematology"); blank for all.
+    filters = models.CharField(max_length=300, blank=True)
+    file = models.FileField(upload_to=private_upload_to("catalogues"), blank=True, max_length=255)
+
+    class Meta(FileJob.Meta):
+        pass
+
+    def __str__(self) -> str:
+        return f"Project catalogue PDF of {self.cohort} ({self.get_state_display()})"

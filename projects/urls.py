@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import proposals, vetting
+from .views import catalogue, proposals, vetting
 
 urlpatterns = [
     # Supervisors (and alumni) propose; anyone who may see a proposal may compare its versions.
@@ -18,8 +18,18 @@ urlpatterns = [
     path("projects/checklist/items/", vetting.checklist, name="checklist"),
     path("projects/checklist/items/<int:pk>/", vetting.checklist_item, name="checklist_item"),
     # The approved catalogue, and milestones through the year
-    path("projects/catalogue/<int:number>/", vetting.catalogue, name="catalogue"),
-    path("projects/catalogue/<int:number>/pdf/", vetting.catalogue_pdf, name="catalogue_pdf"),
+    path("projects/catalogue/<int:number>/", catalogue.catalogue, name="catalogue"),
+    path("projects/catalogue/<int:number>/pdf/", catalogue.catalogue_pdf, name="catalogue_pdf"),
+    path(
+        "projects/catalogue/<int:number>/pdf/<int:pk>/",
+        catalogue.catalogue_file,
+        name="catalogue_file",
+    ),
+    path(
+        "projects/catalogue/<int:number>/pdf/<int:pk>/download/",
+        catalogue.catalogue_file_download,
+        name="catalogue_file_download",
+    ),
     path("projects/overview/status/", vetting.overview, name="project_overview"),
     path("projects/<str:ref>/milestones/", vetting.milestones, name="project_milestones"),
 ]

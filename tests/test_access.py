@@ -172,7 +172,16 @@ EXPECTED: dict[str, tuple] = {
     "checklist": (None, FACULTY_ONLY),
     "checklist_item": (lambda w: {"pk": w["checklist_item"].pk}, FACULTY_ONLY),
     "catalogue": (lambda w: {"number": w["cohort"].number}, rule(403, faculty=200, fellow=200, alumnus=200, supervisor=200)),
-    "catalogue_pdf": (lambda w: {"number": w["cohort"].number}, rule(403, faculty=200, fellow=200, alumnus=200, supervisor=200)),
+    # Asking for the PDF is a POST; its page and its download are open to whoever browses the cohort
+    "catalogue_pdf": (lambda w: {"number": w["cohort"].number}, rule(403, faculty=405, fellow=405, alumnus=405, supervisor=405)),
+    "catalogue_file": (
+        lambda w: {"number": w["cohort"].number, "pk": w["catalogue_file"].pk},
+        rule(403, faculty=200, fellow=200, alumnus=200, supervisor=200),
+    ),
+    "catalogue_file_download": (
+        lambda w: {"number": w["cohort"].number, "pk": w["catalogue_file"].pk},
+        rule(403, faculty=200, fellow=200, alumnus=200, supervisor=200),
+    ),
     "project_overview": (None, FACULTY_ONLY),
     "project_milestones": (lambda w: {"ref": w["project"].ref}, rule(404, faculty=200, fellow=200, supervisor=200)),
     # Matching: the cohort's round has a proposed allocation with the fellow's line on it
@@ -371,6 +380,12 @@ def build_world(role_users) -> dict:
         cohort=cohort, suppress_below=5, state=ReportState.DONE, progress=100, released_at=timezone.now()
     )
     report_job.pdf.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    from projects.models import CatalogueFile
+
+    catalogue_file = CatalogueFile.objects.create(
+        cohort=cohort, scope="all", key="k", state="done", expires_at=timezone.now()
+    )
+    catalogue_file.file.save("catalogue.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     from .fellowship.test_invitations import invite_and_read_token, run_batch_now
 
     invitation, invitation_token = invite_and_read_token(role_users["faculty"], "invited@example.org")
@@ -400,6 +415,7 @@ def build_world(role_users) -> dict:
         "token": application.approval_token,
         "users": role_users,
         "cohort": cohort,
+        "catalogue_file": catalogue_file,
         "funder": funder,
         "other_funder": FunderFactory(),
         "fellow": fellow,

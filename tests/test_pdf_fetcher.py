@@ -270,7 +270,7 @@ def test_a_project_title_with_tags_is_printed_not_fetched(login, fetched, helper
         region=RegionFactory(),
         host_organisation=OrganisationFactory(),
     )
-    got = login(make_person(Role.FACULTY)).get(reverse("catalogue_pdf", args=[3]))
+    got = catalogue_pdf(login(make_person(Role.FACULTY)))
     assert got.status_code == 200
     assert_nothing_fetched(b"".join(got.streaming_content), fetched, helper_used, tmp_path)
 
@@ -293,6 +293,15 @@ def test_an_onward_programme_title_with_tags_is_printed_not_fetched_in_the_repor
         date=datetime.date(2024, 1, 1),
     )
     assert_nothing_fetched(render_pdf(compute_evidence(2)), fetched, helper_used, tmp_path)
+
+
+def catalogue_pdf(client):
+    """The catalogue of cohort 3 as a PDF: asked for, made in-process on commit, downloaded."""
+    from django.test import TestCase
+
+    from .projects.test_catalogue_pdf import get_pdf
+
+    return get_pdf(client, 3, TestCase.captureOnCommitCallbacks)
 
 
 # One print stylesheet, one way to send a PDF ----------------------------------------------------
@@ -348,7 +357,7 @@ def test_catalogue_pdf_keeps_long_titles_inside_the_margins_under_the_programmes
             region=RegionFactory(),
             host_organisation=OrganisationFactory(name=UNBROKEN),
         )
-    got = login(make_person(Role.FACULTY)).get(reverse("catalogue_pdf", args=[3]))
+    got = catalogue_pdf(login(make_person(Role.FACULTY)))
     pages = pdf_pages(got, tmp_path)
     assert len(pages) > 1
     assert not outside_margins(pages), "\n".join(outside_margins(pages)[:20])

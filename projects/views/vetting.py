@@ -1,6 +1,6 @@
 """The faculty's side of projects: vetting proposals against the checklist, the checklist itself,
-the catalogue of approved projects (as a page and a PDF), the overview of milestones through the
-year, and each project's milestones, which its supervisor and fellows update too."""
+the overview of milestones through the year, and each project's milestones, which its supervisor
+and fellows update too. The catalogue of approved projects is in views/catalogue.py."""
 
 from __future__ import annotations
 
@@ -18,23 +18,19 @@ from django.db.models import (
 )
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.text import capfirst
 from rules.contrib.views import permission_required
 
-from fellowship.enums import Role
-from fellowship.models import Cohort, programme
-from fellowship.pdf import pdf_response, render_pdf
+from fellowship.models import Cohort
 
 from .. import services
 from ..enums import AWAITING_REVIEW, Decision, MilestoneStatus, ProposalStatus
-from ..forms.vetting import CatalogueFilterForm, ChecklistItemForm, MilestoneForm, ReviewForm
+from ..forms.vetting import ChecklistItemForm, MilestoneForm, ReviewForm
 from ..models import ChecklistItem, Milestone, Placement, Project, Review
 
 vet = permission_required("projects.vet", raise_exception=True)
 manage_checklist = permission_required("projects.manage_checklist", raise_exception=True)
-browse_catalogue = permission_required("projects.browse_catalogue", raise_exception=True)
 
 RECENTLY_DECIDED = 20
 DECIDED = (ProposalStatus.APPROVED, ProposalStatus.REVISE, ProposalStatus.DECLINED)
@@ -209,46 +205,6 @@ def checklist_item(request, pk: int):
         messages.success(request, "Checklist item saved")
         return redirect("checklist")
     return render(request, "projects/checklist_item.html", {"form": form, "item": item})
-
-
-# The catalogue --------------------------------------------------------------------------------
-
-
-def _catalogue(request, number: int) -> dict:
-    """The approved projects of cohort `number`, narrowed by the filters in the query string."""
-    cohort = get_object_or_404(Cohort, number=number)
-    approved = Project.objects.approved().filter(cohort=cohort)
-    filters = CatalogueFilterForm(request.GET or None, projects=approved)
-    projects = (
-        filters.filter(approved)
-        .select_related("host_organisation", "region", "clinical_domain")
-        .with_alumnus_flag()
-        .order_by("title", "pk")
-    )
-    return {
-        "cohort": cohort,
-        "filters": filters,
-        "projects": list(projects),
-        "query": request.GET.urlencode(),
-        # Supervisors browse the catalogue but read in full only their own proposals.
-        "can_read_proposals": request.user.has_role(Role.FACULTY, Role.FELLOW, Role.ALUMNUS),
-    }
-
-
-@browse_catalogue
-def catalogue(request, number: int):
-    return render(request, "projects/catalogue.html", _catalogue(request, number))
-
-
-@browse_catalogue
-def catalogue_pdf(request, number: int):
-    """The catalogue, with the same filters, as an A4 PDF to print or share."""
-    context = _catalogue(request, number)
-    context["generated_at"] = timezone.now()
-    context["programme"] = programme()
-    html = render_to_string("projects/catalogue_pdf.html", context)
-    pdf = render_pdf(html)  # fetches nothing but our static files
-    return pdf_response(pdf, filename=f"project-catalogue-cohort-{context['cohort'].number}.pdf")
 
 
 # Milestones through the year ------------------------------------------------------------------

@@ -22,6 +22,7 @@ from ..factories import (
     ProjectFactory,
     RegionFactory,
 )
+from .test_catalogue_pdf import get_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -124,14 +125,14 @@ def test_unknown_cohort_is_not_found(faculty_client):
 def test_catalogue_is_open_to_the_programme(request, role, listed):
     client = request.getfixturevalue(f"{role}_client")
     assert client.get(reverse("catalogue", args=[3])).status_code == 200
-    assert client.get(reverse("catalogue_pdf", args=[3])).status_code == 200
+    assert client.post(reverse("catalogue_pdf", args=[3])).status_code == 302
 
 
 @pytest.mark.parametrize("role", ["applicant", "outsider", "panellist", "funder"])
 def test_catalogue_is_closed_to_others(request, role, listed):
     client = request.getfixturevalue(f"{role}_client")
     assert client.get(reverse("catalogue", args=[3])).status_code == 403
-    assert client.get(reverse("catalogue_pdf", args=[3])).status_code == 403
+    assert client.post(reverse("catalogue_pdf", args=[3])).status_code == 403
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, listed):
@@ -185,11 +186,16 @@ def test_catalogue_uses_a_fixed_number_of_queries(fellow_client, cohort):
     assert queries() == few
 
 
-# The PDF ---------------------------------------------------------------------------------------
+# The PDF (made in the background: tests/projects/test_catalogue_pdf.py) -------------------------
 
 
-def test_pdf_is_an_a4_attachment_of_the_catalogue(fellow_client, listed, tmp_path):
-    response = fellow_client.get(reverse("catalogue_pdf", args=[3]))
+@pytest.fixture
+def capture(django_capture_on_commit_callbacks):
+    return django_capture_on_commit_callbacks
+
+
+def test_pdf_is_an_a4_attachment_of_the_catalogue(fellow_client, listed, tmp_path, capture):
+    response = get_pdf(fellow_client, 3, capture)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment")
@@ -205,21 +211,21 @@ def test_pdf_is_an_a4_attachment_of_the_catalogue(fellow_client, listed, tmp_pat
         assert "Project catalogue, cohort 3" in text
 
 
-def test_pdf_applies_the_same_filters(fellow_client, listed, tmp_path):
+def test_pdf_applies_the_same_filters(fellow_client, listed, tmp_path, capture):
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext is not installed")
-    response = fellow_client.get(reverse("catalogue_pdf", args=[3]), {"theme": "Haematology"})
+    response = get_pdf(fellow_client, 3, capture, {"theme": "Haematology"})
     text = _pdf_text(b"".join(response.streaming_content), tmp_path)
     assert "Blood film classifier" in text
     assert "Chest X-ray triage" not in text
 
 
-def test_a_long_catalogue_runs_over_pages_with_numbers(fellow_client, cohort, tmp_path):
+def test_a_long_catalogue_runs_over_pages_with_numbers(fellow_client, cohort, tmp_path, capture):
     if not shutil.which("pdftotext"):
         pytest.skip("pdftotext is not installed")
     for n in range(40):
         approved(cohort, title=f"Project number {n}", summary="A longer summary of the work. " * 8)
-    response = fellow_client.get(reverse("catalogue_pdf", args=[3]))
+    response = get_pdf(fellow_client, 3, capture)
     text = _pdf_text(b"".join(response.streaming_content), tmp_path)
     assert "Page 2 of" in text
     assert "Project number 39" in text
