@@ -132,13 +132,15 @@ def _objective4(e: Evidence) -> Iterator[Row]:
             for row in year.rows:
                 if row.label not in ("Female", "Male"):
                     continue
+                # Named as the printed table's columns: "Women applying", "Men appointed".
+                people = "women" if row.label == "Female" else "men"
                 for who, figure, of in (
-                    ("applicants", row.applicants, year.applicants),
-                    ("fellows", row.fellows, year.appointed),
+                    ("applying", row.applicants, year.applicants),
+                    ("appointed", row.fellows, year.appointed),
                 ):
                     yield (
                         table,
-                        f"Cohort {year.cohort}, {row.label.lower()} {who}",
+                        f"Cohort {year.cohort}, {people} {who}",
                         figure.count,
                         of,
                         figure.text,

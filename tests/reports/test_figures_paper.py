@@ -487,10 +487,10 @@ def test_the_gender_trend_never_shows_a_count_the_policy_hides():
     assert "Cohort 2 <5 <5 12 (80%) 5 (83%)" in words.replace("&lt;", "<")
     rows = sheet_rows(evidence, "Objective 4")
     by_cohort = table(rows, "Gender by cohort: applicants and appointed fellows")
-    assert by_cohort["Cohort 1, female applicants"] == (10, 25, "10 (40%)")
-    assert by_cohort["Cohort 2, female applicants"] == (None, 15, "<5")
-    assert by_cohort["Cohort 2, female fellows"] == (None, 6, "<5")
-    assert by_cohort["Cohort 2, male applicants"] == (12, 15, "12 (80%)")
+    assert by_cohort["Cohort 1, women applying"] == (10, 25, "10 (40%)")
+    assert by_cohort["Cohort 2, women applying"] == (None, 15, "<5")
+    assert by_cohort["Cohort 2, women appointed"] == (None, 6, "<5")
+    assert by_cohort["Cohort 2, men applying"] == (12, 15, "12 (80%)")
 
 
 # 9. The methodology's data sources ---------------------------------------------------------------
