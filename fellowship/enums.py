@@ -99,6 +99,7 @@ class AuditSubject(models.TextChoices):
     REPORT = "report", "Benefits report"
     INVITATION = "invitation", "Invitation to a role"
     EMAIL_TEXT = "email_text", "E-mail text"
+    CONSENT = "consent", "Consent to quote or publish a testimonial"
 
 
 class InvitationState(models.TextChoices):

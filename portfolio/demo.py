@@ -88,13 +88,19 @@ def _portfolio(email: str, *, alumnus: bool) -> list[str]:
         "The fellowship gave me protected time and a team to take an AI tool from a vendor's slide deck to "
         "safe use on the wards. I now lead our trust's AI assurance group."
     )
-    testimonial.may_quote, testimonial.quote_as, testimonial.may_publish = (
-        True,
-        QuoteAs.NAMED,
-        alumnus,
+    if not alumnus and not testimonial.pk:
+        # The fellow first agreed to publication on the website, then withdrew it: their
+        # portfolio shows the withdrawn consent beside the current one.
+        services.save_testimonial(
+            testimonial, by=user, quote=True, quote_as=QuoteAs.NAMED, publish=True
+        )
+        services.withdraw_consent(testimonial.publish_consent, by=user)
+    services.save_testimonial(
+        testimonial, by=user, quote=True, quote_as=QuoteAs.NAMED, publish=alumnus
     )
-    services.save_testimonial(testimonial, by=user)
-    return [f"Portfolio: entries, a poster and a quotable testimonial for {email} ({fellow.ref})"]
+    return [
+        f"Portfolio: entries, a poster and a quotable testimonial (with its consents) for {email} ({fellow.ref})"
+    ]
 
 
 def build_demo() -> list[str]:

@@ -32,3 +32,10 @@ NATIONAL_BODY_KINDS = frozenset({EntryKind.POLICY, EntryKind.MEDIA})
 class QuoteAs(models.TextChoices):
     NAMED = "named", "With my name and cohort"
     ANONYMOUS = "anonymous", "Anonymously, as “a fellow of cohort N”"
+
+
+class ConsentPurpose(models.TextChoices):
+    """What a fellow agrees the programme may do with their testimonial."""
+
+    QUOTE_IN_REPORTS = "quote_in_reports", "Quote it in reports"
+    PUBLISH_ON_WEBSITE = "publish_on_website", "Publish it on the website"

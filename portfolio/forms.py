@@ -125,12 +125,21 @@ class PosterForm(forms.ModelForm):
 
 
 class TestimonialForm(forms.ModelForm):
+    """The testimonial and the fellow's answers on consent; `consents()` gives the answers to the
+    service, which records a consent for each yes that is new (with the wording shown here)."""
+
     may_quote = forms.TypedChoiceField(
         label="May the programme quote your testimonial in its reports?",
         choices=[("yes", "Yes"), ("no", "No")],
         coerce=lambda v: v == "yes",
         widget=forms.RadioSelect,
         error_messages={"required": "Select yes if the programme may quote your testimonial"},
+    )
+    quote_as = forms.ChoiceField(
+        label="When it is quoted, how should it be credited?",
+        choices=QuoteAs.choices,
+        widget=forms.RadioSelect,
+        required=False,
     )
     may_publish = forms.TypedChoiceField(
         label="May the programme publish it on its website?",
@@ -143,29 +152,41 @@ class TestimonialForm(forms.ModelForm):
 
     class Meta:
         model = Testimonial
-        fields = ["text", "may_quote", "quote_as", "may_publish"]
-        labels = {"quote_as": "When it is quoted, how should it be credited?"}
+        fields = ["text"]
         help_texts = {
             "text": "In your own words: what the fellowship gave you, and what changed for your patients, team or career.",
         }
-        widgets = {"text": forms.Textarea(attrs={"rows": 10}), "quote_as": forms.RadioSelect}
+        widgets = {"text": forms.Textarea(attrs={"rows": 10})}
         error_messages = {"text": {"required": "Enter your testimonial"}}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["quote_as"].choices = QuoteAs.choices
         if self.instance.pk:
             self.initial["may_quote"] = "yes" if self.instance.may_quote else "no"
+            self.initial["quote_as"] = self.instance.quote_as or QuoteAs.ANONYMOUS
             self.initial["may_publish"] = "yes" if self.instance.may_publish else "no"
+        else:
+            self.initial.setdefault("quote_as", QuoteAs.ANONYMOUS)
 
     def clean(self):
         data = super().clean()
+        if data.get("may_quote") and not data.get("quote_as"):
+            self.add_error("quote_as", "Select how your testimonial should be credited")
         if data.get("may_publish") and data.get("may_quote") is False:
             self.add_error(
                 "may_publish",
                 "To publish your testimonial on the website, also agree to it being quoted",
             )
         return data
+
+    def consents(self) -> dict:
+        """The answers as `services.save_testimonial` takes them."""
+        data = self.cleaned_data
+        return {
+            "quote": data["may_quote"],
+            "quote_as": data.get("quote_as") or QuoteAs.ANONYMOUS,
+            "publish": data["may_publish"],
+        }
 
 
 class PortfolioFilterForm(forms.Form):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 from rules.contrib.models import RulesModel
 from simple_history.models import HistoricalRecords
@@ -12,7 +12,7 @@ from fellowship.enums import Role
 from fellowship.uploads import private_upload_to
 
 from . import rules as r
-from .enums import AWARDED, EntryKind, QuoteAs
+from .enums import AWARDED, ConsentPurpose, EntryKind, QuoteAs
 from .links import doi_of
 
 
@@ -113,6 +113,22 @@ class Poster(RulesModel):
         return self.file_kind in ("png", "jpeg")
 
 
+class ConsentQuerySet(models.QuerySet["Consent"]):
+    def current(self) -> ConsentQuerySet:
+        """Consents given and not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def withdrawn(self) -> ConsentQuerySet:
+        return self.filter(withdrawn_at__isnull=False)
+
+
+def _current_consent(purpose: str, **fields) -> Exists:
+    """Whether the testimonial of the outer query has a current consent for `purpose`."""
+    return Exists(
+        Consent.objects.current().filter(testimonial=OuterRef("pk"), purpose=purpose, **fields)
+    )
+
+
 class TestimonialQuerySet(models.QuerySet["Testimonial"]):
     def for_user(self, user) -> TestimonialQuerySet:
         """Faculty see all; a fellow their own (supervisors do not read testimonials)."""
@@ -120,23 +136,34 @@ class TestimonialQuerySet(models.QuerySet["Testimonial"]):
             return self.none()
         return self if user.has_role(Role.FACULTY) else self.filter(fellow__user=user)
 
+    def with_consents(self) -> TestimonialQuerySet:
+        """Each testimonial with its current consents read in one further query."""
+        return self.prefetch_related(
+            Prefetch("consents", queryset=Consent.objects.current(), to_attr="current_consents")
+        )
+
     def quotable(self) -> TestimonialQuerySet:
-        """Only those whose fellow agreed to be quoted: the only ones reports may use."""
-        return self.filter(may_quote=True).exclude(text="")
+        """Only those whose fellow's consent to be quoted is current (given, not withdrawn): the
+        only ones reports may use."""
+        return (
+            self.filter(_current_consent(ConsentPurpose.QUOTE_IN_REPORTS))
+            .exclude(text="")
+            .with_consents()
+        )
+
+    def publishable(self) -> TestimonialQuerySet:
+        """Only those whose fellow's consents to be quoted and published on the website are both
+        current: the only ones the public website may show."""
+        return self.quotable().filter(_current_consent(ConsentPurpose.PUBLISH_ON_WEBSITE))
 
 
 class Testimonial(RulesModel):
-    """A fellow's narrative of their fellowship and its impact, with their consent to quote it."""
+    """A fellow's narrative of their fellowship and its impact; their consents say who may use it."""
 
     fellow = models.OneToOneField(
         "fellowship.Fellow", on_delete=models.CASCADE, related_name="testimonial"
     )
     text = models.TextField("your testimonial")
-    may_quote = models.BooleanField("may be quoted in reports", default=False)
-    quote_as = models.CharField(
-        "quoted", max_length=10, choices=QuoteAs.choices, default=QuoteAs.ANONYMOUS
-    )
-    may_publish = models.BooleanField("may be published on the programme's website", default=False)
     updated_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
@@ -148,15 +175,47 @@ class Testimonial(RulesModel):
             "view": r.is_faculty | r.is_portfolio_owner,
             "change": r.is_portfolio_owner,
         }
-        constraints = [
-            # Publishing is a kind of quoting: never one without the other.
-            models.CheckConstraint(
-                condition=Q(may_publish=False) | Q(may_quote=True), name="publish_needs_quote"
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"Testimonial of {self.fellow.ref}"
+
+    def current_consent(self, purpose: str) -> Consent | None:
+        """The consent for `purpose` given and not withdrawn, if any (prefetched by
+        `with_consents()`, else read once and kept)."""
+        if not self.pk:
+            return None
+        if not hasattr(self, "current_consents"):
+            self.current_consents = list(self.consents.current())
+        return next((c for c in self.current_consents if c.purpose == purpose), None)
+
+    def forget_consents(self) -> None:
+        """Drop the kept consents, so the next read sees a change just made."""
+        self.__dict__.pop("current_consents", None)
+
+    @property
+    def quote_consent(self) -> Consent | None:
+        return self.current_consent(ConsentPurpose.QUOTE_IN_REPORTS)
+
+    @property
+    def publish_consent(self) -> Consent | None:
+        return self.current_consent(ConsentPurpose.PUBLISH_ON_WEBSITE)
+
+    @property
+    def may_quote(self) -> bool:
+        return self.current_consent(ConsentPurpose.QUOTE_IN_REPORTS) is not None
+
+    @property
+    def quote_as(self) -> str:
+        """How the fellow asked to be credited when quoted ("" when they may not be quoted)."""
+        consent = self.current_consent(ConsentPurpose.QUOTE_IN_REPORTS)
+        return consent.quote_as if consent else ""
+
+    @property
+    def may_publish(self) -> bool:
+        return self.current_consent(ConsentPurpose.PUBLISH_ON_WEBSITE) is not None
+
+    def get_quote_as_display(self) -> str:
+        return QuoteAs(self.quote_as).label if self.quote_as else ""
 
     @property
     def attribution(self) -> str:
@@ -165,3 +224,62 @@ class Testimonial(RulesModel):
         if self.quote_as == QuoteAs.NAMED:
             return f"{self.fellow.display_name}, {cohort}"
         return f"A fellow of cohort {cohort.number}"
+
+
+class Consent(RulesModel):
+    """One consent a fellow gave about their testimonial, with the words they agreed to; kept
+    when withdrawn (with the date), and given again as a new record."""
+
+    testimonial = models.ForeignKey(Testimonial, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(max_length=20, choices=ConsentPurpose.choices)
+    quote_as = models.CharField(
+        "credited", max_length=10, choices=QuoteAs.choices, blank=True
+    )  # for quoting only
+    wording = models.TextField(help_text="The exact words the fellow agreed to.")
+    wording_version = models.CharField(max_length=40)
+    given_at = models.DateTimeField(default=timezone.now)
+    given_by = models.ForeignKey(
+        "fellowship.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        "fellowship.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["testimonial", "-given_at", "-pk"]
+        rules_permissions = {
+            "view": r.is_faculty | r.is_portfolio_owner,
+            "change": r.is_portfolio_owner,
+        }
+        constraints = [
+            models.UniqueConstraint(
+                fields=["testimonial", "purpose"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_current_consent_per_purpose",
+            ),
+            # Quoting names how the fellow is credited; publishing follows that choice.
+            models.CheckConstraint(
+                condition=Q(purpose=ConsentPurpose.QUOTE_IN_REPORTS, quote_as__in=QuoteAs.values)
+                | Q(purpose=ConsentPurpose.PUBLISH_ON_WEBSITE, quote_as=""),
+                name="consent_credit_for_quoting_only",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("given_at")),
+                name="consent_withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.testimonial.fellow.ref})"
+
+    @property
+    def fellow(self):
+        """Whose consent it is (the rules predicates read `fellow`)."""
+        return self.testimonial.fellow
+
+    @property
+    def is_current(self) -> bool:
+        return self.withdrawn_at is None

@@ -7,16 +7,37 @@ Each fellow keeps their own portfolio, in post and after graduating. Files are s
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from fellowship import audit
+from fellowship.enums import AuditAction, AuditSubject
 from fellowship.models import Cohort, Fellow, User
 
-from .enums import ACADEMIC_COAUTHOR_KINDS, AWARDED, NATIONAL_BODY_KINDS, EntryKind
+from . import consent as consent_text
+from .enums import (
+    ACADEMIC_COAUTHOR_KINDS,
+    AWARDED,
+    NATIONAL_BODY_KINDS,
+    ConsentPurpose,
+    EntryKind,
+    QuoteAs,
+)
 from .links import LinkError, normalise_link
-from .models import PortfolioEntry, Poster, Testimonial
+from .models import Consent, PortfolioEntry, Poster, Testimonial
+
+
+@dataclass(frozen=True)
+class ConsentChanges:
+    """The consents one save gave and withdrew, by purpose, for the page to tell the fellow."""
+
+    given: tuple[str, ...] = ()
+    withdrawn: tuple[str, ...] = ()
+
 
 FUTURE_AWARD = "An awarded %(kind)s cannot be dated in the future. Enter the date it was awarded"
 
@@ -97,23 +118,137 @@ def save_poster(poster: Poster, *, by: User | None, kind: str) -> Poster:
     return poster
 
 
-def save_testimonial(testimonial: Testimonial, *, by: User | None) -> Testimonial:
-    """Write or change a fellow's testimonial and their consent to quote and publish it.
+def save_testimonial(
+    testimonial: Testimonial,
+    *,
+    by: User | None,
+    quote: bool | None = None,
+    quote_as: str = QuoteAs.ANONYMOUS,
+    publish: bool | None = None,
+) -> ConsentChanges:
+    """Write or change a fellow's testimonial and, when `quote` and `publish` are given, bring its
+    consents in line with the fellow's answers (see `give_consent` and `withdraw_consent`).
 
-    Publishing on the website needs consent to quote. Side effects: the testimonial saved, with a
-    history record naming `by` (so each change of consent is on record).
+    Publishing on the website needs consent to quote. Only answers that change something make a
+    record: an unchanged yes keeps its consent; a change of credit (named or anonymous) withdraws
+    the consent to quote and records a new one with the new words. Side effects: the testimonial
+    saved with a history record naming `by`; consent records and audit events for each consent
+    given or withdrawn. Returns the purposes given and withdrawn (a change of credit is in both).
     """
-    if testimonial.may_publish and not testimonial.may_quote:
+    if publish and quote is False:
         raise ValidationError(
             {
                 "may_publish": "To publish your testimonial on the website, also agree to it being quoted"
             }
         )
+    given: list[str] = []
+    withdrawn: list[str] = []
     with transaction.atomic():
         testimonial.updated_at = timezone.now()
         testimonial._history_user = by
         testimonial.save()
-    return testimonial
+        testimonial.forget_consents()
+        if quote is not None:
+            current = testimonial.current_consent(ConsentPurpose.QUOTE_IN_REPORTS)
+            recredited = bool(quote and current and current.quote_as != quote_as)
+            if current and (not quote or recredited):
+                withdrawn += withdraw_consent(current, by=by, replacing=recredited)
+            if quote and (current is None or recredited):
+                give_consent(testimonial, ConsentPurpose.QUOTE_IN_REPORTS, quote_as=quote_as, by=by)
+                given.append(ConsentPurpose.QUOTE_IN_REPORTS)
+        if publish is not None:
+            testimonial.forget_consents()
+            current = testimonial.current_consent(ConsentPurpose.PUBLISH_ON_WEBSITE)
+            if current and not publish:
+                withdrawn += withdraw_consent(current, by=by)
+            elif publish and current is None:
+                give_consent(testimonial, ConsentPurpose.PUBLISH_ON_WEBSITE, by=by)
+                given.append(ConsentPurpose.PUBLISH_ON_WEBSITE)
+        testimonial.forget_consents()
+    return ConsentChanges(given=tuple(given), withdrawn=tuple(withdrawn))
+
+
+def give_consent(
+    testimonial: Testimonial, purpose: str, *, by: User | None, quote_as: str = ""
+) -> Consent:
+    """Record a fellow's consent to `purpose`, with the words they were shown (`consent.wording`).
+
+    Raises ValidationError if that consent is already current, or if publishing is asked without
+    a current consent to quote. Side effects: a Consent row; an audit event.
+    """
+    quote_as = quote_as if purpose == ConsentPurpose.QUOTE_IN_REPORTS else ""
+    if purpose == ConsentPurpose.QUOTE_IN_REPORTS and quote_as not in QuoteAs.values:
+        raise ValidationError({"quote_as": "Select how your testimonial should be credited"})
+    with transaction.atomic():
+        testimonial.forget_consents()
+        if testimonial.current_consent(purpose) is not None:
+            raise ValidationError("You have already given this consent")
+        if (
+            purpose == ConsentPurpose.PUBLISH_ON_WEBSITE
+            and testimonial.current_consent(ConsentPurpose.QUOTE_IN_REPORTS) is None
+        ):
+            raise ValidationError(
+                {
+                    "may_publish": "To publish your testimonial on the website, also agree to it being quoted"
+                }
+            )
+        consent = Consent.objects.create(
+            testimonial=testimonial,
+            purpose=purpose,
+            quote_as=quote_as,
+            wording=consent_text.wording(purpose, quote_as),
+            wording_version=consent_text.WORDING_VERSION,
+            given_by=by if by is not None and by.is_authenticated else None,
+        )
+        testimonial.forget_consents()
+        audit.record(
+            AuditAction.CHANGED,
+            AuditSubject.CONSENT,
+            by=by,
+            reference=testimonial.fellow.ref,
+            summary=f"Consent given: {consent.get_purpose_display().lower()}"
+            + (f" ({consent.get_quote_as_display().split(',')[0].lower()})" if quote_as else "")
+            + f", wording {consent.wording_version}",
+        )
+    return consent
+
+
+def withdraw_consent(consent: Consent, *, by: User | None, replacing: bool = False) -> list[str]:
+    """Withdraw a current consent at once. Withdrawing consent to quote withdraws consent to
+    publish too, as publishing is a kind of quoting (unless `replacing`: the fellow is changing
+    how they are credited and still agrees to be quoted).
+
+    Returns the purposes withdrawn. Side effects: `withdrawn_at` and `withdrawn_by` set on each
+    consent withdrawn; an audit event for each. A consent already withdrawn is left as it is.
+    """
+    withdrawn: list[str] = []
+    with transaction.atomic():
+        testimonial = consent.testimonial
+        rows = Consent.objects.select_for_update().current().filter(testimonial=testimonial)
+        if consent.purpose == ConsentPurpose.QUOTE_IN_REPORTS and not replacing:
+            rows = rows.filter(
+                purpose__in=[ConsentPurpose.QUOTE_IN_REPORTS, ConsentPurpose.PUBLISH_ON_WEBSITE]
+            )
+        else:
+            rows = rows.filter(pk=consent.pk)
+        now = timezone.now()
+        actor = by if by is not None and by.is_authenticated else None
+        for row in rows.order_by("purpose"):
+            row.withdrawn_at, row.withdrawn_by = now, actor
+            row.save(update_fields=["withdrawn_at", "withdrawn_by"])
+            withdrawn.append(row.purpose)
+            audit.record(
+                AuditAction.CHANGED,
+                AuditSubject.CONSENT,
+                by=by,
+                reference=testimonial.fellow.ref,
+                summary=f"Consent withdrawn: {row.get_purpose_display().lower()}"
+                + (" (to change how it is credited)" if replacing else ""),
+            )
+            if row.pk == consent.pk:
+                consent.withdrawn_at, consent.withdrawn_by = now, actor
+        testimonial.forget_consents()
+    return withdrawn
 
 
 # What reports read ------------------------------------------------------------------------------
@@ -130,6 +265,37 @@ def quotable_testimonials(cohort: Cohort | int | None = None) -> QuerySet[Testim
         number = cohort.number if isinstance(cohort, Cohort) else int(cohort)
         testimonials = testimonials.filter(fellow__cohort__number=number)
     return testimonials.order_by("fellow__cohort__number", "fellow__ref")
+
+
+def consent_counts(cohorts: list[int] | None = None) -> dict[str, int]:
+    """Testimonials of fellows of `cohorts` (cohort numbers; all if None) counted by consent, in
+    one query: held, may be quoted (named, anonymous), may be published, and consents withdrawn
+    and not given again (counted once per testimonial and purpose)."""
+    testimonials = Testimonial.objects.all()
+    if cohorts is not None:
+        testimonials = testimonials.filter(fellow__cohort__number__in=cohorts)
+
+    def consent(purpose: str, *, current: bool = True, **fields) -> Exists:
+        rows = Consent.objects.filter(testimonial=OuterRef("pk"), purpose=purpose, **fields)
+        return Exists(rows.current() if current else rows.withdrawn())
+
+    quote, publish = ConsentPurpose.QUOTE_IN_REPORTS, ConsentPurpose.PUBLISH_ON_WEBSITE
+    quotable = Q(has_quote=True) & ~Q(text="")
+    return testimonials.alias(
+        has_quote=consent(quote),
+        has_named_quote=consent(quote, quote_as=QuoteAs.NAMED),
+        has_publish=consent(publish),
+        had_quote=consent(quote, current=False),
+        had_publish=consent(publish, current=False),
+    ).aggregate(
+        held=Count("pk"),
+        quoted=Count("pk", filter=quotable),
+        named=Count("pk", filter=quotable & Q(has_named_quote=True)),
+        anonymous=Count("pk", filter=quotable & Q(has_named_quote=False)),
+        published=Count("pk", filter=quotable & Q(has_publish=True)),
+        withdrawn_quote=Count("pk", filter=Q(had_quote=True, has_quote=False)),
+        withdrawn_publish=Count("pk", filter=Q(had_publish=True, has_publish=False)),
+    )
 
 
 def counts_by_kind(entries: QuerySet[PortfolioEntry]) -> list[dict]:

@@ -35,4 +35,9 @@ urlpatterns = [
         fellows.testimonial_edit,
         name="testimonial_edit",
     ),
+    path(
+        "portfolio/fellows/<str:ref>/consents/<int:pk>/withdraw/",
+        fellows.consent_withdraw,
+        name="consent_withdraw",
+    ),
 ]

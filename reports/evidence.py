@@ -63,7 +63,7 @@ from fellowship.models import (
 from fellowship.suppression import Figure, Policy, publish_table, with_share
 from portfolio.enums import EntryKind
 from portfolio.models import PortfolioEntry
-from portfolio.services import evidence_counts
+from portfolio.services import consent_counts, evidence_counts
 from projects.models import Project
 from recruitment import equality
 from recruitment.enums import FUNNEL, Stage
@@ -458,6 +458,22 @@ class TableCount:
 
 
 @dataclass(frozen=True)
+class TestimonialConsents:
+    """The fellows' testimonials counted by consent, for the appendix: counts only, no names.
+
+    `quoted` are those the fellows' stories may quote (current consent and some text), `named`
+    and `anonymous` split them by credit, `published` may also go on the website; `withdrawn`
+    counts consents withdrawn and not given again (once per testimonial and purpose)."""
+
+    held: int = 0
+    quoted: int = 0
+    named: int = 0
+    anonymous: int = 0
+    published: int = 0
+    withdrawn: int = 0
+
+
+@dataclass(frozen=True)
 class DataUsed:
     """What the report was built from, for its appendix."""
 
@@ -467,6 +483,7 @@ class DataUsed:
     suppress_below: int
     round_to: int = 0  # equality counts shown rounded to the nearest multiple (0: not rounded)
     policy_threshold: int = 0  # the policy's threshold when it was built (EQUALITY_SUPPRESS_BELOW)
+    testimonials: TestimonialConsents = field(default_factory=TestimonialConsents)
 
     @property
     def internal(self) -> bool:
@@ -1244,5 +1261,19 @@ def _data_used(numbers: tuple[int, ...], rules: Policy, sources: list[Source]) -
         suppress_below=rules.threshold,
         round_to=rules.round_to,
         policy_threshold=equality.policy().threshold,
+        testimonials=_testimonial_consents(numbers),
     )
 
+
+def _testimonial_consents(numbers: tuple[int, ...]) -> TestimonialConsents:
+    """Testimonials of fellows of these cohorts by consent, read when the report is built (the
+    same current consents the fellows' stories quote)."""
+    counts = consent_counts(list(numbers))
+    return TestimonialConsents(
+        held=counts["held"],
+        quoted=counts["quoted"],
+        named=counts["named"],
+        anonymous=counts["anonymous"],
+        published=counts["published"],
+        withdrawn=counts["withdrawn_quote"] + counts["withdrawn_publish"],
+    )

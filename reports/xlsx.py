@@ -23,7 +23,7 @@ from .render import report_title
 
 HEADER = ("Evidence", "Item", "Count", "Out of", "Percentage", "As printed")
 # (evidence table, item, count, out of, printed)
-Row = tuple[str, str, int | None, int | None, str]
+Row = tuple[str, str, int | float | None, int | None, str]
 
 
 def _share_rows(table: str, shares) -> Iterator[Row]:
@@ -355,6 +355,14 @@ def render_xlsx(evidence: Evidence) -> bytes:
     )
     sheet.cell(sheet.max_row, 2).number_format = "d mmmm yyyy hh:mm"
     append_row(sheet, ("Equality counts hidden below", data.suppress_below))
+    consents = data.testimonials
+    append_row(sheet, ())
+    append_row(sheet, ("Testimonials held", consents.held))
+    append_row(sheet, ("Testimonials that may be quoted", consents.quoted))
+    append_row(sheet, ("… quoted with name", consents.named))
+    append_row(sheet, ("… quoted anonymously", consents.anonymous))
+    append_row(sheet, ("Testimonials that may be published", consents.published))
+    append_row(sheet, ("Consents withdrawn", consents.withdrawn))
     _finish(sheet, bold, get_column_letter, (36, 40))
 
     out = io.BytesIO()

@@ -250,6 +250,10 @@ EXPECTED: dict[str, tuple] = {
         lambda w: {"ref": w["fellow"].ref},
         rule(404, fellow=200, supervisor=403, faculty=403),
     ),
+    "consent_withdraw": (
+        lambda w: {"ref": w["fellow"].ref, "pk": w["consent"].pk},
+        rule(404, fellow=200, supervisor=403, faculty=403),
+    ),
     # End of portfolio
 }
 
@@ -361,13 +365,14 @@ def build_world(role_users) -> dict:
     )
     Question.objects.create(survey=workshop_survey, key="relevance", kind=QuestionKind.AGREEMENT, text="Relevant?")
     # Portfolio: an entry with an evidence file and an image poster of the fellow's ---------------
-    from .factories.portfolio import PortfolioEntryFactory, PosterFactory
+    from .factories.portfolio import PortfolioEntryFactory, PosterFactory, TestimonialFactory
 
     portfolio_entry = PortfolioEntryFactory(
         fellow=fellow, kind="certificate", title="Safety case course"
     )
     portfolio_entry.evidence.save("certificate.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     PosterFactory(fellow=fellow)
+    consent = TestimonialFactory(fellow=fellow).consents.get()
     # End of portfolio ------------------------------------------------------------------------
     from reports.enums import ReportState
     from reports.models import ReportJob
@@ -395,6 +400,7 @@ def build_world(role_users) -> dict:
         "invitation_batch": run_batch_now(role_users["faculty"], ["many@example.org"]),
         "report_job": report_job,
         "portfolio_entry": portfolio_entry,
+        "consent": consent,
         "workshop_survey": workshop_survey,
         "proposed_match": proposed_match,
         "mentor_pairing": mentor_pairing,

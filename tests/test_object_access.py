@@ -53,6 +53,7 @@ PERSONAL = [
     "poster_edit",
     "poster_file",
     "testimonial_edit",
+    "consent_withdraw",
     "report_detail",
     "report_status",
     "report_download",

@@ -84,7 +84,9 @@ def poster_gallery(request):
 
 @review
 def testimonial_list(request):
-    """Testimonials the reports may quote, with how each fellow asked to be credited."""
+    """Testimonials the reports may quote, with how each fellow asked to be credited and when they
+    agreed, and how many consents were withdrawn. Faculty read consent here; only the fellow
+    gives or withdraws it."""
     form = CohortChoiceForm(request.GET or None)
     cohort = form.cleaned_data.get("cohort") if form.is_valid() else None
     testimonials = services.quotable_testimonials(cohort)
@@ -95,5 +97,6 @@ def testimonial_list(request):
         "form": form,
         "testimonials": testimonials,
         "not_quotable": others.exclude(pk__in=testimonials.values("pk")).count(),
+        "consent": services.consent_counts([cohort.number] if cohort else None),
     }
     return render(request, "portfolio/testimonial_list.html", context)

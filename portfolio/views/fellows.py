@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from rules.contrib.views import permission_required
@@ -22,10 +23,11 @@ from fellowship.models import Fellow, programme
 from fellowship.pdf import pdf_response, render_pdf
 from fellowship.uploads import attachment
 
+from .. import consent as consent_text
 from .. import services
-from ..enums import EntryKind
+from ..enums import ConsentPurpose, EntryKind
 from ..forms import EntryForm, PosterForm, TestimonialForm
-from ..models import PortfolioEntry, Poster, Testimonial
+from ..models import Consent, PortfolioEntry, Poster, Testimonial
 
 keep_portfolio = permission_required("portfolio.keep_portfolio", raise_exception=True)
 
@@ -48,15 +50,18 @@ def _portfolio(request, fellow: Fellow) -> dict:
         {"kind": kind, "label": kind.label, "entries": [e for e in entries if e.kind == kind]}
         for kind in EntryKind
     ]
-    testimonial = None
+    testimonial, consents = None, []
     if request.user.has_perm("portfolio.view_fellow_testimonial", fellow):
-        testimonial = Testimonial.objects.filter(fellow=fellow).first()
+        testimonial = Testimonial.objects.filter(fellow=fellow).with_consents().first()
+        if testimonial:
+            consents = list(testimonial.consents.all())
     return {
         "fellow": fellow,
         "groups": [g for g in groups if g["entries"]],
         "entry_count": len(entries),
         "poster": Poster.objects.filter(fellow=fellow).first(),
         "testimonial": testimonial,
+        "consents": consents,
         "shows_testimonial": request.user.has_perm("portfolio.view_fellow_testimonial", fellow),
         "can_change": request.user.has_perm("portfolio.change_portfolio", fellow),
     }
@@ -193,12 +198,44 @@ def testimonial_edit(request, ref: str):
         form = TestimonialForm(request.POST, instance=testimonial)
         if form.is_valid():
             try:
-                services.save_testimonial(form.save(commit=False), by=request.user)
+                changes = services.save_testimonial(
+                    form.save(commit=False), by=request.user, **form.consents()
+                )
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
                 messages.success(request, "Your testimonial has been saved")
+                _tell_withdrawn(request, changes.withdrawn, changes.given)
                 return redirect("portfolio_detail", ref=fellow.ref)
     else:
         form = TestimonialForm(instance=testimonial)
-    return render(request, "portfolio/testimonial_form.html", {"fellow": fellow, "form": form})
+    context = {"fellow": fellow, "form": form, "wordings": consent_text.shown_wordings()}
+    return render(request, "portfolio/testimonial_form.html", context)
+
+
+def _tell_withdrawn(request, withdrawn, given=()) -> None:
+    """Say which consents were withdrawn (a change of credit, withdrawn and given again, is not
+    a withdrawal to the fellow)."""
+    gone = [p.label.lower() for p in ConsentPurpose if p in withdrawn and p not in given]
+    if gone:
+        messages.info(request, "You withdrew your consent to " + " and to ".join(gone))
+
+
+def consent_withdraw(request, ref: str, pk: int):
+    """Withdraw one of the fellow's own current consents, after a confirmation page. Only the
+    fellow may: faculty and supervisors get a 403, anyone else a 404."""
+    fellow = _fellow(request, ref, change=True)
+    consent = get_object_or_404(
+        Consent.objects.current().select_related("testimonial__fellow"),
+        pk=pk,
+        testimonial__fellow=fellow,
+    )
+    also_publish = (
+        consent.purpose == ConsentPurpose.QUOTE_IN_REPORTS and consent.testimonial.may_publish
+    )
+    if request.method == "POST":
+        withdrawn = services.withdraw_consent(consent, by=request.user)
+        _tell_withdrawn(request, withdrawn)
+        return redirect(f"{reverse('portfolio_detail', args=[fellow.ref])}#consents")
+    context = {"fellow": fellow, "consent": consent, "also_publish": also_publish}
+    return render(request, "portfolio/consent_withdraw.html", context)

@@ -60,6 +60,21 @@ class TestimonialFactory(factory.django.DjangoModelFactory):
 
     fellow = factory.SubFactory(FellowFactory)
     text = "The fellowship changed how our department adopts AI."
+    # Consents given by the fellow through the service (with today's wording), not fields.
     may_quote = True
     quote_as = QuoteAs.ANONYMOUS
     may_publish = False
+
+    @classmethod
+    def _create(cls, model_class, *args, may_quote, quote_as, may_publish, **kwargs):
+        from portfolio import services
+
+        testimonial = model_class.objects.create(*args, **kwargs)
+        services.save_testimonial(
+            testimonial,
+            by=testimonial.fellow.user,
+            quote=may_quote,
+            quote_as=quote_as,
+            publish=may_publish and may_quote,
+        )
+        return testimonial

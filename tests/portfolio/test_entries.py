@@ -8,13 +8,12 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import IntegrityError
 from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
 from portfolio import forms, models, services
-from portfolio.enums import EntryKind
+from portfolio.enums import ConsentPurpose, EntryKind
 from portfolio.forms import EntryForm, PosterForm
 from portfolio.links import NOT_A_DOI, NOT_A_LINK, LinkError, doi_of, normalise_link
 from portfolio.models import PortfolioEntry, Poster
@@ -286,16 +285,16 @@ def test_publishing_a_testimonial_needs_consent_to_quote_it():
     ]
     with pytest.raises(ValidationError):
         services.save_testimonial(
-            models.Testimonial(fellow=fellow, text="x", may_quote=False, may_publish=True), by=None
+            models.Testimonial(fellow=fellow, text="x"), by=None, quote=False, publish=True
         )
-    with pytest.raises(IntegrityError):
-        models.Testimonial.objects.create(
-            fellow=fellow, text="x", may_quote=False, may_publish=True
-        )
+    testimonial = factories.TestimonialFactory(fellow=fellow, may_quote=False)
+    with pytest.raises(ValidationError):
+        services.give_consent(testimonial, ConsentPurpose.PUBLISH_ON_WEBSITE, by=fellow.user)
+    assert not testimonial.consents.exists()
 
 
 @pytest.mark.django_db
-def test_testimonial_consent_answers_are_stored_as_booleans():
+def test_testimonial_consent_answers_are_stored_as_consent_records():
     form = forms.TestimonialForm(
         {
             "text": "It changed my career.",
@@ -306,9 +305,13 @@ def test_testimonial_consent_answers_are_stored_as_booleans():
         instance=models.Testimonial(fellow=FellowFactory()),
     )
     assert form.is_valid(), form.errors
-    testimonial = services.save_testimonial(form.save(commit=False), by=None)
-    testimonial.refresh_from_db()
+    testimonial = form.save(commit=False)
+    services.save_testimonial(testimonial, by=None, **form.consents())
+    testimonial = models.Testimonial.objects.get(pk=testimonial.pk)
     assert (testimonial.may_quote, testimonial.may_publish) == (True, False)
+    assert list(testimonial.consents.values_list("purpose", "quote_as")) == [
+        ("quote_in_reports", "anonymous")
+    ]
     assert testimonial.attribution == f"A fellow of cohort {testimonial.fellow.cohort.number}"
 
 
