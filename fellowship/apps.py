@@ -15,3 +15,5 @@ class FellowshipConfig(AppConfig):
         autodiscover_modules("hooks")
         # ... and declares the e-mails it sends, with their placeholders, in its emails.py.
         autodiscover_modules("emails")
+        # ... and says what it holds about a person, for access and erasure, in its personal_data.py.
+        autodiscover_modules("personal_data")

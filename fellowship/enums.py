@@ -84,6 +84,7 @@ class AuditAction(models.TextChoices):
     CHANGED = "changed", "Changed"
     OVERRIDDEN = "overridden", "Overridden"
     PUBLISHED = "published", "Published"
+    ERASED = "erased", "Erased"
 
 
 class AuditSubject(models.TextChoices):
@@ -100,6 +101,7 @@ class AuditSubject(models.TextChoices):
     INVITATION = "invitation", "Invitation to a role"
     EMAIL_TEXT = "email_text", "E-mail text"
     CONSENT = "consent", "Consent to quote or publish a testimonial"
+    PERSONAL_DATA = "personal_data", "A person's data (access and erasure)"
 
 
 class InvitationState(models.TextChoices):

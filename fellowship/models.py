@@ -671,6 +671,33 @@ class AuditEvent(models.Model):
 rules.add_perm("fellowship.view_audit_log", r.is_faculty)
 
 
+class Erasure(models.Model):
+    """A person erased at their request: under which pseudonym, who asked, and who carried it out.
+
+    Holds nothing that identifies the person: the pseudonym is what the audit log now names.
+    """
+
+    pseudonym = models.CharField(max_length=40, unique=True)
+    requested_by = models.CharField(
+        "who asked", max_length=200, help_text="For example: the person, by e-mail to the programme team"
+    )
+    request_received = models.DateField()
+    carried_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    carried_out_at = models.DateTimeField(default=timezone.now)
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-carried_out_at"]
+        permissions = [
+            ("manage_personal_data", "Can export and erase a person's data, and apply retention"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pseudonym}, erased {self.carried_out_at:%-d %B %Y}"
+
+
 class InvitationBatchQuerySet(models.QuerySet["InvitationBatch"]):
     def for_user(self, user) -> InvitationBatchQuerySet:
         if not user.is_authenticated or not user.has_role(Role.FACULTY):

@@ -41,3 +41,20 @@ def attends_workshop_cohort(user, workshop) -> bool:
     if workshop is None or not user.is_authenticated:
         return False
     return user.fellowships.filter(cohort_id=workshop.cohort_id).exists()
+
+
+# A person's data: access requests, erasure and retention are for faculty who were given the
+# permission person by person (Django's tables), read here alone.
+PERSONAL_DATA_PERMISSION = "fellowship.manage_personal_data"
+
+
+@rules.predicate
+def holds_personal_data_permission(user) -> bool:
+    from django.contrib.auth.backends import ModelBackend
+
+    return bool(user.is_authenticated and ModelBackend().has_perm(user, PERSONAL_DATA_PERMISSION))
+
+
+may_handle_personal_data = is_faculty & holds_personal_data_permission
+rules.add_perm("fellowship.handle_personal_data", may_handle_personal_data)
+rules.add_perm("fellowship.download_own_data", rules.is_authenticated)

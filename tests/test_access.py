@@ -75,6 +75,12 @@ EXPECTED: dict[str, tuple] = {
     "invitation_revoke": (lambda w: {"pk": w["invitation"].pk}, rule(405)),
     "invitation_accept": (lambda w: {"token": w["invitation_token"]}, rule(403, anonymous=200)),
     # Removing a role is a POST; a GET is refused for everyone signed in.
+    # Faculty need the personal data permission too, which the test world's faculty lack.
+    "personal_data_requests": (None, rule(403)),
+    "personal_data_export": (None, rule(405)),
+    "personal_data_erase": (None, rule(405)),
+    "my_data": (None, rule(200)),
+    "my_data_download": (None, rule(200)),
     "role_revoke": (lambda w: {"pk": w["users"]["applicant"].pk, "grant_pk": w["grant"].pk}, rule(405)),
     # Recruitment: the applicant's journey (their application is submitted, so steps lead back to it)
     "round_list": (None, rule(200)),

@@ -101,7 +101,18 @@ def _assert_closed_round_selection():
     assert not closed.is_open() and closed.closes_at < timezone.now()
     applications = Application.objects.filter(round=closed)
     assert applications.count() == 8
-    assert all(a.applicant.email.startswith("candidate") for a in applications)
+    # candidate7, unsuccessful, asked to be erased: their application stays, belonging to nobody.
+    assert sorted(a.applicant.email for a in applications if a.applicant) == [
+        f"candidate{n}@fellowship.example" for n in (1, 2, 3, 4, 5, 6, 8)
+    ]
+    erased = applications.get(applicant__isnull=True)
+    assert erased.stage == Stage.UNSUCCESSFUL and not erased.cv
+    from fellowship.models import Erasure, User
+
+    assert Erasure.objects.get().carried_out_by.email == "faculty1@fellowship.example"
+    assert User.objects.get(email="faculty1@fellowship.example").has_perm(
+        "fellowship.handle_personal_data"
+    )
     # Reviewers scored, one pair differed enough to need moderation, and faculty moderated it.
     assert ShortlistScore.objects.filter(assignment__application__round=closed).count() >= 40
     moderation = Moderation.objects.get(application__round=closed)

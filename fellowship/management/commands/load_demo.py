@@ -17,6 +17,7 @@ from django.test.utils import override_settings
 
 from fellowship.demo import invitations as invitations_demo
 from fellowship.demo import mentoring as mentoring_demo
+from fellowship.demo import privacy as privacy_demo
 from fellowship.enums import FellowStatus, Role
 from fellowship.management.commands.import_history import files_at
 from fellowship.models import Cohort, Fellow, Funder, RoleGrant, User
@@ -66,6 +67,7 @@ class Command(BaseCommand):
                 notes = [note for build in _app_demo_builders() for note in build()]
                 notes += mentoring_demo.build_demo()  # after the apps': it uses the projects demo's incoming fellows
                 notes += invitations_demo.build_demo()
+                notes += privacy_demo.build_demo()  # last: an erasure walks every app's records
             for line in result.summary:
                 self.stdout.write(f"Imported {line}")
             for note in notes:
