@@ -17,3 +17,5 @@ class FellowshipConfig(AppConfig):
         autodiscover_modules("emails")
         # ... and says what it holds about a person, for access and erasure, in its personal_data.py.
         autodiscover_modules("personal_data")
+        # ... and registers the rules of the retention policy for its records in its retention.py.
+        autodiscover_modules("retention")

@@ -880,3 +880,32 @@ class EmailText(models.Model):
 
 
 rules.add_perm("fellowship.edit_email_texts", r.is_faculty)
+
+
+class RetentionRun(models.Model):
+    """One application of the retention policy, or a dry run of it: when, who (None: the nightly
+    task or the command line), and how many records of each kind it removed (or would remove)."""
+
+    class Source(models.TextChoices):
+        NIGHTLY = "nightly", "The nightly task"
+        COMMAND = "command", "The command line"
+        PAGE = "page", "The Retention page"
+
+    at = models.DateTimeField(default=timezone.now)
+    dry_run = models.BooleanField(default=False)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    counts = models.JSONField(default=dict)  # kind -> records removed (or due, in a dry run)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        what = "dry run" if self.dry_run else "retention run"
+        return f"{what} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())

@@ -168,6 +168,8 @@ CELERY_BEAT_SCHEDULE = {
     "release-survey-answers": {"task": "surveys.tasks.release_due_answers", "schedule": 5 * 60},
     # Report jobs whose worker died mid-render (or whose message was lost) are queued again.
     "requeue-stale-report-jobs": {"task": "reports.tasks.requeue_stale_report_jobs", "schedule": 60},
+    # What the retention policy (RETENTION, below) says is due is removed every night at 02:30.
+    "apply-retention": {"task": "fellowship.tasks.apply_retention", "schedule": crontab(hour=2, minute=30)},
 }
 
 AUTH_USER_MODEL = "fellowship.User"
@@ -309,3 +311,46 @@ HISTORY_IMPORT_MAX_ROWS = envint("HISTORY_IMPORT_MAX_ROWS", "200000")
 INVITATION_VALID_DAYS = envint("INVITATION_VALID_DAYS", "14")
 if INVITATION_VALID_DAYS < 1:
     raise ImproperlyConfigured("INVITATION_VALID_DAYS must be at least 1")
+
+# The retention policy (docs/data-protection.md): how long each kind of record is kept, and from
+# when. fellowship.retention reads it alone; the Retention page and the privacy notices show it,
+# and the nightly task (CELERY_BEAT_SCHEDULE "apply-retention") removes what is due.
+RETENTION = {
+    "unsuccessful_applications": {
+        "months": envint("RETENTION_UNSUCCESSFUL_APPLICATIONS_MONTHS", "12"),
+        "after": "the recruitment round closes",
+        "description": "Applications that did not lead to a post (unsuccessful, withdrawn, ineligible "
+        "or never submitted), with their CVs, documents and written answers. The row that the "
+        "figures count stays, saying nobody's name.",
+    },
+    "interview_notes": {
+        "months": envint("RETENTION_INTERVIEW_NOTES_MONTHS", "12"),
+        "after": "the recruitment round closes",
+        "description": "Reviewers' and panellists' comments and notes about unsuccessful candidates. "
+        "The scores stay, on an application that no longer says whose it is.",
+    },
+    "equality_records": {
+        "months": envint("RETENTION_EQUALITY_RECORDS_MONTHS", "6"),
+        "after": "the recruitment round closes and every decision in it is made",
+        "description": "Equality monitoring answers. They are then kept only as counts per round, "
+        "so the equality pages and reports show the same figures.",
+    },
+    "survey_invitations": {
+        "months": envint("RETENTION_SURVEY_INVITATIONS_MONTHS", "3"),
+        "after": "the survey closes",
+        "description": "Who was asked to answer a survey, reminded, and whether they answered. "
+        "The answers themselves stay (anonymous surveys' answers never name anyone).",
+    },
+    "audit_log": {
+        "months": envint("RETENTION_AUDIT_LOG_MONTHS", "72"),
+        "after": "the entry is written",
+        "description": "Who viewed or changed sensitive records, and when.",
+    },
+    "history": {
+        "months": envint("RETENTION_HISTORY_MONTHS", "24"),
+        "after": "the change",
+        "description": "Earlier versions of records, kept to show who changed what.",
+    },
+}
+if any(kind["months"] < 1 for kind in RETENTION.values()):
+    raise ImproperlyConfigured("Every RETENTION_..._MONTHS must be at least 1")

@@ -55,3 +55,12 @@ def send_invitation_batch(*, batch_id: int) -> None:
     from .invitations import run_batch  # when run: the service needs the app registry ready
 
     run_batch(batch_id)
+
+
+@shared_task(acks_late=True)
+def apply_retention() -> None:
+    """The nightly run of the retention policy (CELERY_BEAT_SCHEDULE); removal is idempotent."""
+    from .models import RetentionRun
+    from .retention import apply_retention as apply
+
+    apply(dry_run=False, by=None, source=RetentionRun.Source.NIGHTLY)

@@ -11,8 +11,10 @@ from .views import (
     invitations,
     people,
     personal_data,
+    privacy_notices,
     programme,
     programme_settings,
+    retention,
 )
 
 urlpatterns = [
@@ -49,6 +51,11 @@ urlpatterns = [
     path("people/data/", personal_data.requests_page, name="personal_data_requests"),
     path("people/data/export/", personal_data.export_for_person, name="personal_data_export"),
     path("people/data/erase/", personal_data.erase, name="personal_data_erase"),
+    path("people/data/retention/", retention.retention_page, name="retention"),
+    path("people/data/retention/check/", retention.retention_check, name="retention_check"),
+    path("people/data/retention/remove/", retention.retention_apply, name="retention_apply"),
+    path("privacy/", privacy_notices.privacy_index, name="privacy_index"),
+    path("privacy/<slug:purpose>/", privacy_notices.privacy_notice, name="privacy_notice"),
     path("your-data/", personal_data.my_data, name="my_data"),
     path("your-data/download/", personal_data.my_data_download, name="my_data_download"),
     path("people/<int:pk>/", people.person_detail, name="person_detail"),

@@ -23,6 +23,11 @@ the vocabulary is a row even when nobody is in it, so an empty group looks like 
 Each funnel costs two aggregate queries (stage totals, and the characteristic by stage);
 `monitoring()` shares the first between characteristics. The reports app can call
 `funnel_by()` or `monitoring()` with any queryset of applications (a round, a cohort).
+
+Once a round's reports are out, the retention policy keeps its equality answers only as counts
+(`summarise`, EqualityAggregate); the funnels add those counts to the rows that remain. The counts
+are per round, so a funnel of part of a summarised round (one region, say) would count the whole
+round's answers: pass whole rounds or cohorts.
 """
 
 from __future__ import annotations
@@ -50,7 +55,7 @@ from .enums import (
     Stage,
     YesNoPrefer,
 )
-from .models import Application, EqualityRecord, RecruitmentRound
+from .models import Application, EqualityAggregate, EqualityRecord, RecruitmentRound
 
 
 def policy(threshold: int | None = None) -> Policy:
@@ -380,17 +385,27 @@ def funnel_by(
     """
     spec = CHARACTERISTICS[characteristic]
     totals = stage_totals(applications) if totals is None else list(totals)
+    # Rounds whose records the retention policy has removed left their counts behind: read with
+    # the rows, in the same query.
     rows = (
         EqualityRecord.objects.filter(application__in=submitted_only(applications).values("pk"))
         .order_by()
-        .values(characteristic, "application__furthest_stage")
+        .values_list(characteristic, "application__furthest_stage")
         .annotate(n=Count("pk"))
+        .union(
+            EqualityAggregate.objects.filter(
+                round__in=applications.values("round_id"), characteristic=characteristic
+            )
+            .order_by()
+            .values_list("answer", "furthest_stage", "count"),
+            all=True,
+        )
     )
     by_group: dict[str, Counter[str]] = {}
-    for row in rows:
-        key = spec.group_of(row[characteristic])
+    for answer, furthest_stage, n in rows:
+        key = spec.group_of(answer)
         if key != NOT_STATED:
-            by_group.setdefault(key, Counter())[row["application__furthest_stage"]] += row["n"]
+            by_group.setdefault(key, Counter())[furthest_stage] += n
     stated = {key: _reached(counter) for key, counter in by_group.items()}
     # Everyone else (blank, "prefer not to say", or no record at all) is "Not stated".
     not_stated = [
@@ -490,6 +505,34 @@ def monitoring(
         funnel_by(name, applications, policy=policy, totals=totals)
         for name in (characteristics or CHARACTERISTICS)
     ]
+
+
+def summarise(records: QuerySet[EqualityRecord]) -> int:
+    """Keep these records only as counts (EqualityAggregate, per round, characteristic, answer and
+    furthest stage), then delete them; how many were deleted. Call it in a transaction.
+
+    The funnels read the counts beside the remaining rows, so they do not change. Records of
+    applications never submitted are deleted without counts: no figure counts them.
+    """
+    pks = list(records.values_list("pk", flat=True))
+    counted = EqualityRecord.objects.filter(pk__in=pks, application__furthest_stage__in=FUNNEL)
+    for characteristic in CHARACTERISTICS:
+        rows = (
+            counted.order_by()
+            .values("application__round_id", characteristic, "application__furthest_stage")
+            .annotate(n=Count("pk"))
+        )
+        for row in rows:
+            aggregate, _ = EqualityAggregate.objects.select_for_update().get_or_create(
+                round_id=row["application__round_id"],
+                characteristic=characteristic,
+                answer=row[characteristic],
+                furthest_stage=row["application__furthest_stage"],
+                defaults={"count": 0},
+            )
+            aggregate.count += row["n"]
+            aggregate.save(update_fields=["count"])
+    return EqualityRecord.objects.filter(pk__in=pks).delete()[0]
 
 
 def round_closed(round: RecruitmentRound, *, now=None) -> bool:

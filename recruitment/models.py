@@ -321,6 +321,31 @@ class EqualityRecord(models.Model):
         return "Equality monitoring record"  # never the application's reference
 
 
+class EqualityAggregate(models.Model):
+    """Counts of a round's equality answers, kept once its records are removed under the retention
+    policy: how many submitted applications that got as far as `furthest_stage` gave `answer`.
+
+    recruitment.equality adds them to the rows that remain, so the figures stay as they were.
+    """
+
+    round = models.ForeignKey(RecruitmentRound, on_delete=models.CASCADE, related_name="+")
+    characteristic = models.CharField(max_length=40)  # a field of EqualityRecord
+    answer = models.CharField(max_length=80, blank=True)
+    furthest_stage = models.CharField(max_length=20, choices=Stage.choices)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "characteristic", "answer", "furthest_stage"], name="one_count_per_answer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return "Equality monitoring counts"
+
+
 SCORE_VALIDATORS = [MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)]
 
 

@@ -81,6 +81,13 @@ EXPECTED: dict[str, tuple] = {
     "personal_data_erase": (None, rule(405)),
     "my_data": (None, rule(200)),
     "my_data_download": (None, rule(200)),
+    # Retention: faculty with the personal data permission only (the test world's faculty lack it)
+    "retention": (None, rule(403)),
+    "retention_check": (None, rule(405)),
+    "retention_apply": (None, rule(403)),
+    # Privacy notices: public, signed in or not
+    "privacy_index": (None, EVERYONE),
+    "privacy_notice": (lambda w: {"purpose": "recruitment"}, EVERYONE),
     "role_revoke": (lambda w: {"pk": w["users"]["applicant"].pk, "grant_pk": w["grant"].pk}, rule(405)),
     # Recruitment: the applicant's journey (their application is submitted, so steps lead back to it)
     "round_list": (None, rule(200)),
@@ -405,6 +412,7 @@ def build_world(role_users) -> dict:
         "invitation_token": invitation_token,
         "invitation_batch": run_batch_now(role_users["faculty"], ["many@example.org"]),
         "report_job": report_job,
+        "catalogue_file": catalogue_file,
         "portfolio_entry": portfolio_entry,
         "consent": consent,
         "workshop_survey": workshop_survey,
@@ -427,7 +435,6 @@ def build_world(role_users) -> dict:
         "token": application.approval_token,
         "users": role_users,
         "cohort": cohort,
-        "catalogue_file": catalogue_file,
         "funder": funder,
         "other_funder": FunderFactory(),
         "fellow": fellow,
