@@ -1,1 +1,1 @@
-"""Fellows' portfolios, evidence files, posters and testimonials (issue 7/9)."""
+"""Fellows' portfolios, evidence files, posters and testimonials."""

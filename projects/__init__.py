@@ -1,1 +1,1 @@
-"""AI project proposals, checklist vetting, milestones and fellow–project allocation (issue 3/9)."""
+"""AI project proposals, checklist vetting, milestones and fellow–project allocation."""

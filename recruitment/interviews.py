@@ -1,4 +1,4 @@
-"""Interviews (issue 4/9): panels and their slots, allocating shortlisted candidates, invitations
+"""Interviews: panels and their slots, allocating shortlisted candidates, invitations
 with a calendar file, candidates choosing a slot, independent scoring, consensus, and how far each
 panel's members agree.
 

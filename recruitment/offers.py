@@ -1,4 +1,4 @@
-"""Offers (issue 4/9): ranking appointable candidates per post, making offers, the candidate's reply,
+"""Offers: ranking appointable candidates per post, making offers, the candidate's reply,
 lapsed offers, and the outcome for those not offered a post.
 
 The ranking and the cascade are recruitment.ranking's pure functions; this module feeds them from

@@ -66,7 +66,7 @@ rules.add_perm("recruitment.give_equality_access", may_give_equality_access)
 rules.add_perm("recruitment.change_equality_access_of", may_give_equality_access & is_someone_else)
 
 
-# Offers (issue 4/9) ---------------------------------------------------------------------------
+# Offers ---------------------------------------------------------------------------
 
 
 @rules.predicate
@@ -81,7 +81,7 @@ rules.add_perm("recruitment.manage_offers", is_faculty)
 rules.add_perm("recruitment.respond_to_offer", is_offer_candidate)
 
 
-# Shortlisting (issue 4/9) ---------------------------------------------------------------------
+# Shortlisting ---------------------------------------------------------------------
 from fellowship.rules import is_panellist  # noqa: E402
 
 
@@ -100,7 +100,7 @@ rules.add_perm("recruitment.review_applications", may_review)
 rules.add_perm("recruitment.score_assignment", may_review & is_own_assignment)
 
 
-# Interviews (issue 4/9) ------------------------------------------------------------------------
+# Interviews ------------------------------------------------------------------------
 
 
 @rules.predicate

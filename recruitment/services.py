@@ -1,4 +1,4 @@
-"""Domain operations of recruitment, up to a submitted application (issue 2/9).
+"""Domain operations of recruitment, up to a submitted application.
 
 Each function validates, changes state inside a transaction, records the stage change and queues
 its e-mails for after the commit. Times are compared in UTC on the server; the applicant's page

@@ -1,4 +1,4 @@
-"""Shortlisting (issue 4/9): reviewers assigned around conflicts of interest, independent scores of
+"""Shortlisting: reviewers assigned around conflicts of interest, independent scores of
 the written application, moderation where reviewers differ, and the shortlist made in bulk.
 
 Each operation takes the acting person as the keyword-only `by`, validates, changes state inside a

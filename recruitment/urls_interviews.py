@@ -1,4 +1,4 @@
-"""Recruitment URLs for interviews (issue 4/9)."""
+"""Recruitment URLs for interviews."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""Recruitment URLs for offers (issue 4/9)."""
+"""Recruitment URLs for offers."""
 
 from django.urls import path
 

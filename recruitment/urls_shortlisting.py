@@ -1,4 +1,4 @@
-"""Recruitment URLs for shortlisting (issue 4/9)."""
+"""Recruitment URLs for shortlisting."""
 
 from django.urls import path
 

@@ -1,1 +1,1 @@
-"""Benefits realisation evidence, report jobs and downloads (issue 8/9)."""
+"""Benefits realisation evidence, report jobs and downloads."""

@@ -1,1 +1,1 @@
-"""Survey builder, distribution, responses and results (issue 6/9)."""
+"""Survey builder, distribution, responses and results."""

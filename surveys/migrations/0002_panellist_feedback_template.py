@@ -1,4 +1,4 @@
-"""Seed the panellist feedback survey template (issue 4/9), which the surveys of each round copy.
+"""Seed the panellist feedback survey template, which the surveys of each round copy.
 
 The questions are written out here, not imported, so that this migration stays as it was run.
 """

@@ -1,4 +1,4 @@
-"""Seed the workshop feedback, exit and alumni survey templates (issue 6/9).
+"""Seed the workshop feedback, exit and alumni survey templates.
 
 The exit survey's question keys, options and grid rows are those of the history import's
 `exit_survey` table, so that its export re-imports. The templates are written out here, not

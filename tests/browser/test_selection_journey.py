@@ -1,4 +1,4 @@
-"""From the shortlist to an accepted offer (issue 4/9): faculty (with their authenticator code) make
+"""From the shortlist to an accepted offer: faculty (with their authenticator code) make
 the shortlist; a panellist scores the shortlisted candidate on their panel and records the panel's
 agreed scores; faculty make the offer; the candidate accepts and is now a fellow."""
 

@@ -186,7 +186,7 @@ def test_accepting_a_themed_post_records_the_theme_on_the_fellow(world, faculty)
     haematologist = interviewed(world, [3, 3], name="Haem", specialty="Haematology")
     offer = offers.make_offer(haematologist, themed, by=faculty)
     offers.accept_offer(offer, by=haematologist.applicant)
-    # Matching reads the theme: a themed post takes projects of that theme only (issue 5/9).
+    # Matching reads the theme: a themed post takes projects of that theme only.
     assert Fellow.objects.get(user=haematologist.applicant).post_theme == "Haematology"
 
 
