@@ -45,11 +45,20 @@ import heapq
 from collections import deque
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from functools import partial
+from typing import Any, Literal, Protocol
 
-FellowId = Hashable
-ProjectId = Hashable
-SupervisorId = Hashable
+
+class Id(Hashable, Protocol):
+    """An identifier of a fellow, project or supervisor: hashable, and ordered (ties are broken by
+    id, so the allocation never depends on the order of a dict)."""
+
+    def __lt__(self, other: Any, /) -> bool: ...
+
+
+FellowId = Id
+ProjectId = Id
+SupervisorId = Id
 
 ReasonKind = Literal["project_full", "supervisor_full"]
 
@@ -190,7 +199,7 @@ class Allocation:
                 holders = members.supervisors.get(supervisor, [])
             better = sorted(
                 (f for f in holders if self._ranks.rank(supervisor, f) < mine),
-                key=lambda f, s=supervisor: self._ranks.rank(s, f),
+                key=partial(self._ranks.rank, supervisor),
             )
             reasons.append(Reason(project=project, kind=kind, taken_by=tuple(better)))
         return reasons

@@ -89,9 +89,9 @@ def mean_squares(matrix: Matrix) -> MeanSquares | None:
     return MeanSquares(
         candidates=n,
         panellists=k,
-        rows=ss_rows / (n - 1),
-        columns=ss_cols / (k - 1),
-        error=ss_error / ((n - 1) * (k - 1)),
+        rows=Fraction(ss_rows) / (n - 1),
+        columns=Fraction(ss_cols) / (k - 1),
+        error=Fraction(ss_error) / ((n - 1) * (k - 1)),
     )
 
 

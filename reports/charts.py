@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, Protocol
 from xml.sax.saxutils import escape, quoteattr
 
 # NHS identity colours: blue, dark blue, aqua green, warm yellow; dark grey text, mid grey lines.
@@ -206,12 +207,40 @@ def bar_chart(
     )
 
 
+class _Share(Protocol):
+    count: int
+    answered: int
+
+
+class _CohortValue(Protocol):
+    """What a trend's CohortShare offers the charts (this module imports nothing of the report's)."""
+
+    @property
+    def share(self) -> _Share | None: ...
+
+    @property
+    def hidden(self) -> bool: ...
+
+
+class _Count(Protocol):
+    """What a disclosure-controlled count (fellowship.suppression.Figure) offers the charts."""
+
+    @property
+    def suppressed(self) -> bool: ...
+
+    @property
+    def count(self) -> int | None: ...
+
+    @property
+    def text(self) -> str: ...
+
+
 def _whole(count: int, of: int) -> str:
     """A whole percentage rounded half up, as the report prints it (`53%`)."""
     return f"{(200 * count + of) // (2 * of)}%"
 
 
-def _cohort_value(value) -> tuple[Bar, str]:
+def _cohort_value(value: _CohortValue) -> tuple[Bar, str]:
     """A trend's CohortShare as a bar and as words for the description."""
     share = value.share
     if value.hidden:
@@ -224,7 +253,7 @@ def _cohort_value(value) -> tuple[Bar, str]:
     ), f"{text} ({share.count} of {share.answered})"
 
 
-def _gender_bar(figure, total: int, recruiting: bool) -> tuple[Bar, str]:
+def _gender_bar(figure: _Count | None, total: int, recruiting: bool) -> tuple[Bar, str]:
     """A published count as a share of its total; a hidden count is its symbol, never a bar."""
     if recruiting:
         return Bar(None, "recruiting"), "not yet published (recruitment open)"
@@ -240,7 +269,7 @@ def _gender_bar(figure, total: int, recruiting: bool) -> tuple[Bar, str]:
 TREND_GENDER_LABEL = "Female"
 
 
-def trend_charts(trends) -> dict[str, str]:
+def trend_charts(trends: Any) -> dict[str, str]:
     """The cross-cohort trend charts as SVG, keyed `trend_recommend`, `trend_themes` and
     `trend_gender`; a chart with nothing to draw is left out. `trends` is a reports.evidence
     Trends."""
