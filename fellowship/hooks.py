@@ -110,3 +110,16 @@ def home_tasks(function: TaskSource) -> TaskSource:
 def pending_tasks(user, *first: TaskSource) -> list[Task]:
     """The person's tasks with something waiting: from `first` (the core's own), then each app's."""
     return [task for source in (*first, *task_sources) for task in source(user) if task.count > 0]
+
+
+# Rows that migrations seed -----------------------------------------------------------------------
+
+# table label ("app.model") -> the seeded rows' filter, or None when every row is seeded.
+seeded_tables: dict[str, dict[str, object] | None] = {}
+
+
+def seeded_rows(label: str, only: dict[str, object] | None = None) -> None:
+    """Declare that this app's migrations seed rows of table `label` (all of them, or those matching
+    the filter `only`): a freshly migrated instance holds them and still counts as empty, so a
+    backup may be restored into it."""
+    seeded_tables[label] = only

@@ -7,10 +7,14 @@ from django.utils import timezone
 
 from fellowship.dates import fellowship_month
 from fellowship.enums import Role
-from fellowship.hooks import Task, clinical_domain_names, home_panel, home_tasks
+from fellowship.hooks import Task, clinical_domain_names, home_panel, home_tasks, seeded_rows
 
 from .enums import MilestoneStatus
 from .models import ClinicalDomain, Project
+
+# The quality checklist and the clinical domains come with the migrations.
+seeded_rows("projects.checklistitem")
+seeded_rows("projects.clinicaldomain")
 
 
 @home_panel
@@ -77,7 +81,6 @@ def domain_names() -> list[str]:
     return list(ClinicalDomain.objects.values_list("name", flat=True))
 
 
-
 @home_tasks
 def project_tasks(user) -> list[Task]:
     """Faculty: proposals to vet. Supervisors: proposals to revise, fellows to rank. Fellows:
@@ -113,12 +116,16 @@ def project_tasks(user) -> list[Task]:
                 reverse("proposal_list"),
             )
         )
-        to_rank = MatchingRound.objects.filter(
-            status=MatchingStatus.RANKING,
-            cohort__projects__supervisor=user,
-            cohort__projects__status=ProposalStatus.APPROVED,
-            cohort__projects__choices__isnull=False,
-        ).exclude(fellow_rankings__supervisor=user).distinct()
+        to_rank = (
+            MatchingRound.objects.filter(
+                status=MatchingStatus.RANKING,
+                cohort__projects__supervisor=user,
+                cohort__projects__status=ProposalStatus.APPROVED,
+                cohort__projects__choices__isnull=False,
+            )
+            .exclude(fellow_rankings__supervisor=user)
+            .distinct()
+        )
         for rnd in to_rank.select_related("cohort"):
             tasks.append(
                 Task(
@@ -132,11 +139,23 @@ def project_tasks(user) -> list[Task]:
         fellow = fellow_record(user)
         if fellow is not None:
             rnd = MatchingRound.objects.filter(cohort_id=fellow.cohort_id).first()
-            if rnd is not None and rnd.ranking_open and not ProjectChoice.objects.filter(fellow=fellow).exists():
-                tasks.append(Task(1, "list of projects to rank for matching", "", reverse("project_choices")))
+            if (
+                rnd is not None
+                and rnd.ranking_open
+                and not ProjectChoice.objects.filter(fellow=fellow).exists()
+            ):
+                tasks.append(
+                    Task(1, "list of projects to rank for matching", "", reverse("project_choices"))
+                )
             month = fellowship_month(fellow.cohort.start_date, timezone.localdate())
-            due = Milestone.objects.filter(project__placements__fellow=fellow).exclude(status=MilestoneStatus.DONE)
-            due = due.filter(target_month__lte=month) if month is not None else due.filter(status=MilestoneStatus.LATE)
+            due = Milestone.objects.filter(project__placements__fellow=fellow).exclude(
+                status=MilestoneStatus.DONE
+            )
+            due = (
+                due.filter(target_month__lte=month)
+                if month is not None
+                else due.filter(status=MilestoneStatus.LATE)
+            )
             project = Project.objects.filter(placements__fellow=fellow).first()
             if project is not None:
                 tasks.append(

@@ -6,11 +6,15 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from fellowship.hooks import Task, home_panel, home_tasks
+from fellowship.hooks import Task, home_panel, home_tasks, seeded_rows
 from fellowship.models import Speaker
 
 from .models import Survey
 from .services import open_invitations
+
+# The survey templates come with the migrations; surveys that were sent are data.
+seeded_rows("surveys.survey", {"is_template": True})
+seeded_rows("surveys.question", {"survey__is_template": True})
 
 # How far ahead the faculty are told of a survey closing, to chase those who have not answered.
 CLOSING_SOON = timedelta(days=7)
@@ -36,7 +40,9 @@ def survey_tasks(user) -> list[Task]:
     ]
     if user.has_perm("surveys.manage_surveys"):
         now = timezone.now()
-        closing = Survey.objects.filter(is_template=False, closes_at__gt=now, closes_at__lte=now + CLOSING_SOON)
+        closing = Survey.objects.filter(
+            is_template=False, closes_at__gt=now, closes_at__lte=now + CLOSING_SOON
+        )
         tasks.append(
             Task(
                 closing.count(),

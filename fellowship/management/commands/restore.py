@@ -25,23 +25,18 @@ from django.core.management.sql import emit_post_migrate_signal
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.test.utils import override_settings
 
+from ...hooks import seeded_tables
 from .backup import DATA, FORMAT, MANIFEST, MEDIA, applied_migrations, media_files, row_counts
 
-# Rows that `migrate` itself makes (contenttypes, permissions, the site, and our data migrations'
-# seeds): a freshly migrated instance holds these and still counts as empty.
+# Rows that `migrate` itself makes (contenttypes, permissions, the site, and the core's seeds): a
+# freshly migrated instance holds these and still counts as empty. Each app declares the rows its
+# own migrations seed through fellowship.hooks.seeded_rows.
 MADE_BY_MIGRATE = {
     "contenttypes.contenttype",
     "auth.permission",
     "sites.site",
     "sessions.session",
     "fellowship.curriculumtheme",
-    "projects.checklistitem",
-    "projects.clinicaldomain",
-}
-# Survey templates are seeded too; surveys that were sent are data.
-SEEDED_ROWS = {
-    "surveys.survey": {"is_template": True},
-    "surveys.question": {"survey__is_template": True},
 }
 
 
@@ -53,8 +48,11 @@ def data_present(using: str = DEFAULT_DB_ALIAS) -> list[str]:
         if label in MADE_BY_MIGRATE or not model._meta.managed or model._meta.proxy:
             continue
         rows = model._base_manager.using(using).all()
-        if label in SEEDED_ROWS:
-            rows = rows.exclude(**SEEDED_ROWS[label])
+        if label in seeded_tables:
+            only = seeded_tables[label]
+            if only is None:
+                continue
+            rows = rows.exclude(**only)
         if rows.exists():
             found.append(label)
     return found
