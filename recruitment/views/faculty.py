@@ -7,13 +7,11 @@ no other page here touches EqualityRecord.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -25,11 +23,9 @@ from fellowship import audit, exports
 from fellowship.enums import AuditAction, AuditSubject, Profession
 from fellowship.models import FundedPost, Funder, Region
 
-from .. import equality, services
-from ..enums import ApprovalMethod, Stage
+from .. import application_lists, equality, services
+from ..enums import Stage
 from ..forms.faculty import (
-    DRAFT,
-    SUBMITTED,
     ApplicationFilterForm,
     CriterionFormSet,
     EligibilityGridForm,
@@ -179,28 +175,8 @@ def _filtered_applications(
 ) -> tuple[ApplicationFilterForm, QuerySet[Application]]:
     """The round's applications narrowed by the filter form in the query string (list and export)."""
     form = ApplicationFilterForm(request.GET or None)
-    applications = Application.objects.filter(round=rnd).select_related("applicant", "region")
-    if form.is_valid():
-        data = form.cleaned_data
-        if q := data["q"].strip():
-            applications = applications.filter(
-                Q(ref__icontains=q)
-                | Q(applicant__full_name__icontains=q)
-                | Q(applicant__email__icontains=q)
-                | Q(employer__icontains=q)
-            )
-        if data["region"]:
-            applications = applications.filter(region=data["region"])
-        if data["profession"]:
-            applications = applications.filter(profession=data["profession"])
-        if data["stage"]:
-            applications = applications.filter(stage=data["stage"])
-        if data["status"] == SUBMITTED:
-            applications = applications.submitted()
-        elif data["status"] == DRAFT:
-            applications = applications.drafts()
-    ordered = applications.order_by(F("submitted_at").desc(nulls_last=True), "-created_at", "pk")
-    return form, ordered
+    filters = form.cleaned_data if form.is_valid() else None
+    return form, application_lists.filtered_applications(rnd, filters)
 
 
 @list_applications
@@ -214,76 +190,6 @@ def application_list(request, pk: int):
     return render(request, "recruitment/faculty/application_list.html", context)
 
 
-def approval_status(application: Application) -> str:
-    """The employer's approval in principle, in words."""
-    if application.approval_method == ApprovalMethod.UPLOAD:
-        return (
-            "Signed form uploaded" if application.approval_form else "Signed form not uploaded yet"
-        )
-    if application.approval_method == ApprovalMethod.MANAGER_LINK:
-        manager = application.manager_name or "the manager"
-        if application.approval_confirmed_at:
-            return f"Confirmed by {manager} on {timezone.localtime(application.approval_confirmed_at):%-d %B %Y}"
-        if application.approval_declined_at:
-            return f"Declined by {manager} on {timezone.localtime(application.approval_declined_at):%-d %B %Y}"
-        if application.approval_requested_at:
-            return f"Requested from {manager}, not confirmed yet"
-        return "Not requested yet"
-    return "Not started"
-
-
-def _export_rows(
-    rnd: RecruitmentRound, applications: QuerySet[Application]
-) -> tuple[list[str], Iterable[list]]:
-    """Header and rows of the export. No equality data: it is never joined here."""
-    criteria = list(rnd.criteria.all())
-    header = [
-        "Reference",
-        "Stage",
-        "Furthest stage",
-        "Submitted at (Europe/London)",
-        "Name",
-        "Email",
-        "Profession",
-        "Registration body",
-        "Registration number",
-        "Grade",
-        "Region",
-        "Specialty",
-        "Employer",
-        "Employer approval",
-        *(f"Words: {criterion.title} (limit {criterion.word_limit})" for criterion in criteria),
-    ]
-
-    def rows():
-        for a in applications.prefetch_related("statements"):
-            words = {statement.criterion_id: statement.words for statement in a.statements.all()}
-            submitted = (
-                timezone.localtime(a.submitted_at).replace(tzinfo=None, microsecond=0)
-                if a.submitted_at
-                else None
-            )
-            yield [
-                a.ref,
-                a.get_stage_display(),
-                a.get_furthest_stage_display(),
-                submitted,
-                a.applicant.get_full_name() if a.applicant else "",
-                a.applicant.email if a.applicant else "",
-                a.get_profession_display(),
-                a.get_registration_body_display(),
-                a.registration_number,
-                a.grade,
-                a.region.name if a.region else "",
-                a.specialty,
-                a.employer,
-                approval_status(a),
-                *(words.get(criterion.pk, 0) for criterion in criteria),
-            ]
-
-    return header, rows()
-
-
 @never_cache
 @list_applications
 def application_export(request, pk: int, fmt: str):
@@ -291,7 +197,7 @@ def application_export(request, pk: int, fmt: str):
         raise Http404
     rnd = _round_or_404(pk)
     _, applications = _filtered_applications(request, rnd)
-    header, rows = _export_rows(rnd, applications)
+    header, rows = application_lists.export_rows(rnd, applications)
     audit.record(
         AuditAction.EXPORTED,
         AuditSubject.APPLICATION,
@@ -324,7 +230,7 @@ def application_detail(request, ref: str):
         "application": application,
         "answers": answers,
         "documents": documents,
-        "approval_status": approval_status(application),
+        "approval_status": application_lists.approval_status(application),
         "history": application.stage_changes.select_related("by"),
         "can_mark_ineligible": application.stage == Stage.SUBMITTED,
     }
