@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -25,9 +27,11 @@ from .deadlines import deadline_passed_message
 from .enums import FUNNEL, ApprovalMethod, RegistrationBody, Stage
 from .models import (
     Application,
+    ApplicationDocument,
     Eligibility,
     EqualityRecord,
     RecruitmentRound,
+    RequiredDocument,
     StageChange,
     Statement,
     count_words,
@@ -111,6 +115,22 @@ def save_draft(application: Application, *, step: str, now: datetime | None = No
             raise ValidationError("This application has been submitted and can no longer be changed")
         application.last_step = step
         application.save(update_fields=ANSWER_FIELDS)
+
+
+def save_documents(
+    application: Application, uploads: Iterable[tuple[RequiredDocument, File]], *, now: datetime | None = None
+) -> None:
+    """Store each newly uploaded required document of a draft, replacing an earlier upload of the
+    same requirement. Call it inside the transaction that saves the draft (the documents step's
+    `save_draft`). Side effects: creates or updates ApplicationDocument rows (the files are stored
+    under private random names); nothing is e-mailed or audited (the applicant's own draft)."""
+    now = now or timezone.now()
+    for requirement, upload in uploads:
+        ApplicationDocument.objects.update_or_create(
+            application=application,
+            requirement=requirement,
+            defaults={"file": upload, "uploaded_at": now},
+        )
 
 
 def save_statements(application: Application, texts: dict[int, str], *, now: datetime | None = None) -> None:

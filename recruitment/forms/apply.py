@@ -12,7 +12,6 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.utils import timezone
 from django.utils.html import format_html
 
 from fellowship.models import Region
@@ -28,7 +27,7 @@ from ..enums import (
     SexualOrientation,
     YesNoPrefer,
 )
-from ..models import Application, ApplicationDocument, Criterion, RequiredDocument, count_words
+from ..models import Application, Criterion, RequiredDocument, count_words
 
 
 def pdf_hint() -> str:
@@ -245,15 +244,6 @@ class DocumentsForm(_DraftModelForm):
             for r in self.requirements
             if isinstance(upload := self.cleaned_data.get(document_field_name(r)), UploadedFile)
         ]
-
-    def save_documents(self) -> None:
-        """Store each new required document (call inside the transaction that saves the draft)."""
-        for requirement, upload in self.new_documents():
-            ApplicationDocument.objects.update_or_create(
-                application=self.instance,
-                requirement=requirement,
-                defaults={"file": upload, "uploaded_at": timezone.now()},
-            )
 
 
 class ApprovalForm(_DraftModelForm):

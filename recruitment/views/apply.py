@@ -469,7 +469,7 @@ def documents(request, ref: str):
 
     def save(request, application, form):
         services.save_draft(application, step="documents")
-        form.save_documents()
+        services.save_documents(application, form.new_documents())
 
     def extra(application):
         return _summary(application)

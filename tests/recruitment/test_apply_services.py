@@ -540,7 +540,7 @@ def test_documents_form_accepts_pdfs_and_an_empty_box_keeps_the_stored_file():
     )
     assert form.is_valid(), form.errors
     services.save_draft(application, step="documents")
-    form.save_documents()
+    services.save_documents(application, form.new_documents())
     application.refresh_from_db()
     stored = application.cv.name
     assert stored and application.documents.count() == 1
@@ -548,7 +548,7 @@ def test_documents_form_accepts_pdfs_and_an_empty_box_keeps_the_stored_file():
     form = DocumentsForm({}, {}, instance=application)
     assert form.is_valid()
     services.save_draft(application, step="documents")
-    form.save_documents()
+    services.save_documents(application, form.new_documents())
     application.refresh_from_db()
     assert application.cv.name == stored
     assert application.documents.count() == 1
