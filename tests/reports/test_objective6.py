@@ -152,6 +152,10 @@ def test_the_pdf_has_objective_6_between_5_and_7(two_cohorts, tmp_path):
         "MHRA: AI Airlock team",
         "Regional showcase workshops foster collaboration",
     ):
-        assert phrase in text, phrase
+        # A cell may run over a page break: the running header and the repeated table head then
+        # come between two of its words.
+        words = r"\s(?:.{0,300}?\s)?".join(re.escape(word) for word in phrase.split())
+        assert re.search(words, text), phrase
     assert "Microsoft Health" not in text
     assert "A. Person" not in text  # speakers are listed by organisation and role, not by name
+
