@@ -1,6 +1,7 @@
 """Mentor assignment: alumni mentors for incoming fellows, as many as possible, best fit first.
 
-Pure: standard library only, no Django import, so it can be tested and benchmarked alone.
+Pure: the standard library and OR-Tools, no Django import, so it can be tested and benchmarked
+alone.
 
 The problem. Alumni offer to mentor incoming fellows. Every mentor has a capacity (1 to 3
 mentees), a region, a clinical specialty and a set of domains they can talk about. Every
@@ -40,12 +41,9 @@ to route a unit therefore costs exactly ``K − quality``, and a flow of value `
 with the most mentees matched and, among those, the highest total quality: exactly the
 objective, with no large constant needed to put the count first.
 
-The flow is solved exactly with the primal–dual method (successive shortest paths,
-batched): Dijkstra's algorithm with node potentials finds the shortest distances in the
-residual network (stopping once the sink is settled); the potentials are raised by those
-distances, and Dinic's algorithm pushes a maximum flow through the edges whose reduced
-cost is now zero. That repeats until the sink is unreachable. The costs are small
-integers, so there are few rounds. The flow through each hub is then split into individual
+The flow is solved exactly by OR-Tools' min-cost flow (``SimpleMinCostFlow``, maximum flow
+at minimum cost), a maintained C++ solver; this module only builds the compressed network
+and reads the flow back. The flow through each hub is then split into individual
 pairs deterministically: types and ids in sorted order, and each mentor type's mentees
 dealt round-robin to its mentors in id order (everyone gets one before anyone gets two).
 Any split is optimal: a pair meeting at a hub shares at least that hub's attributes, so
@@ -65,13 +63,18 @@ capacity is reduced by them) and added back to the result.
 
 from __future__ import annotations
 
-import heapq
 from collections import defaultdict
 from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
-MentorId = Hashable
-MenteeId = Hashable
+import numpy
+from ortools.graph.python import min_cost_flow
+
+from .ids import SortableId
+
+MentorId = SortableId
+MenteeId = SortableId
 
 ATTRIBUTES: tuple[str, ...] = ("region", "specialty", "domain")
 _LABELS = {"region": "region", "specialty": "clinical specialty", "domain": "domain"}
@@ -255,7 +258,11 @@ def fit(mentor: Mentor, mentee: Mentee) -> Fit:
     "Fit 4 of 5: same region (London) (+3), mentor offered the project's domain (imaging) (+1). Not found: specialty: the fellow's is Oncology, the mentor's Radiology"
     """
     names = shared(mentor, mentee)
-    region, specialty, domain = _clean(mentee.region), _clean(mentee.specialty), _clean(mentee.domain)
+    region, specialty, domain = (
+        _clean(mentee.region),
+        _clean(mentee.specialty),
+        _clean(mentee.domain),
+    )
     m_region, m_specialty = _clean(mentor.region), _clean(mentor.specialty)
     offered = sorted({_clean(d) for d in mentor.domains if _clean(d)}, key=str.casefold)
 
@@ -374,131 +381,51 @@ def _validate(
 # --- min-cost flow -----------------------------------------------------------------------
 
 
-class _Network:
-    """A flow network as parallel edge arrays; edge ``e ^ 1`` is the reverse of edge ``e``."""
+class _FlowGraph:
+    """The flow network's arcs as parallel lists, solved by OR-Tools' min-cost flow."""
 
     def __init__(self) -> None:
-        self.adj: list[list[int]] = []
-        self.to: list[int] = []
-        self.cap: list[int] = []
-        self.cost: list[int] = []
+        self.nodes = 0
+        self.tails: list[int] = []
+        self.heads: list[int] = []
+        self.capacities: list[int] = []
+        self.costs: list[int] = []
+        self.flows: list[int] = []
 
     def node(self) -> int:
-        self.adj.append([])
-        return len(self.adj) - 1
+        self.nodes += 1
+        return self.nodes - 1
 
     def edge(self, u: int, v: int, capacity: int, cost: int) -> int:
-        e = len(self.to)
-        self.to += (v, u)
-        self.cap += (capacity, 0)
-        self.cost += (cost, -cost)
-        self.adj[u].append(e)
-        self.adj[v].append(e + 1)
-        return e
+        """Add an arc ``u → v``; returns its index, for ``flow``."""
+        self.tails.append(u)
+        self.heads.append(v)
+        self.capacities.append(capacity)
+        self.costs.append(cost)
+        return len(self.tails) - 1
+
+    def flow(self, edge: int) -> int:
+        return self.flows[edge]
 
     def min_cost_max_flow(self, source: int, sink: int) -> None:
-        """Push a maximum flow of minimum cost (all costs must be non-negative). Primal–dual."""
-        adj, to, cap, cost = self.adj, self.to, self.cap, self.cost
-        n = len(adj)
-        infinity = float("inf")
-        potential = [0] * n
-        heappush, heappop = heapq.heappush, heapq.heappop
-        while True:
-            # Dijkstra on reduced costs, stopped once the sink is settled.
-            dist: list[float] = [infinity] * n
-            dist[source] = 0
-            heap = [(0, source)]
-            while heap:
-                d, u = heappop(heap)
-                if d > dist[u]:
-                    continue
-                if u == sink:
-                    break
-                base = d + potential[u]
-                for e in adj[u]:
-                    if cap[e]:
-                        v = to[e]
-                        nd = base + cost[e] - potential[v]
-                        if nd < dist[v]:
-                            dist[v] = nd
-                            heappush(heap, (nd, v))
-            reach = dist[sink]
-            if reach == infinity:
-                return
-            for v in range(n):
-                d = dist[v]
-                potential[v] += d if d < reach else reach
-            self._dinic(source, sink, potential)
-
-    def _dinic(self, source: int, sink: int, potential: list[int]) -> None:
-        """Maximum flow over the admissible edges: those of reduced cost zero.
-
-        The reverse of an admissible edge is admissible too, so the set does not change
-        while flow is pushed; each node's list is built the first time the node is reached.
-        """
-        adj, to, cap, cost = self.adj, self.to, self.cap, self.cost
-        n = len(adj)
-        admissible: list[list[int] | None] = [None] * n
-
-        def edges_of(u: int) -> list[int]:
-            pu = potential[u]
-            found = admissible[u] = [e for e in adj[u] if cost[e] + pu == potential[to[e]]]
-            return found
-
-        while True:
-            level = [-1] * n
-            level[source] = 0
-            frontier = [source]
-            while frontier and level[sink] < 0:
-                following = []
-                for u in frontier:
-                    lv = level[u] + 1
-                    edges = admissible[u]
-                    if edges is None:
-                        edges = edges_of(u)
-                    for e in edges:
-                        if cap[e]:
-                            v = to[e]
-                            if level[v] < 0:
-                                level[v] = lv
-                                following.append(v)
-                frontier = following
-            if level[sink] < 0:
-                return
-            pointer = [0] * n
-            path: list[int] = []
-            u = source
-            while True:
-                if u == sink:
-                    pushed = min(cap[e] for e in path)
-                    for e in path:
-                        cap[e] -= pushed
-                        cap[e ^ 1] += pushed
-                    path.clear()
-                    u = source
-                    continue
-                edges = admissible[u]
-                if edges is None:
-                    edges = edges_of(u)
-                i = pointer[u]
-                lv = level[u] + 1
-                while i < len(edges):
-                    e = edges[i]
-                    if cap[e] and level[to[e]] == lv:
-                        break
-                    i += 1
-                pointer[u] = i
-                if i < len(edges):
-                    e = edges[i]
-                    path.append(e)
-                    u = to[e]
-                    continue
-                if u == source:
-                    break
-                level[u] = -1  # dead end for the rest of this round
-                e = path.pop()
-                u = to[e ^ 1]
-                pointer[u] += 1
+        """Push a maximum flow of minimum cost from ``source`` to ``sink``; fills ``flows``."""
+        supply = sum(c for t, c in zip(self.tails, self.capacities, strict=True) if t == source)
+        if not supply:
+            self.flows = [0] * len(self.tails)
+            return
+        solver = min_cost_flow.SimpleMinCostFlow()
+        solver.add_arcs_with_capacity_and_unit_cost(
+            numpy.array(self.tails, dtype=numpy.int32),
+            numpy.array(self.heads, dtype=numpy.int32),
+            numpy.array(self.capacities, dtype=numpy.int64),
+            numpy.array(self.costs, dtype=numpy.int64),
+        )
+        solver.set_node_supply(source, supply)
+        solver.set_node_supply(sink, -supply)
+        status = solver.solve_max_flow_with_min_cost()
+        if status != solver.OPTIMAL:
+            raise RuntimeError(f"the min-cost flow solver stopped with status {status!r}")
+        self.flows = solver.flows(numpy.arange(len(self.tails), dtype=numpy.int32)).tolist()
 
 
 # --- the assignment ----------------------------------------------------------------------
@@ -532,7 +459,7 @@ def _hub_key(mask: int, region: str, specialty: str, domain: str) -> tuple[int, 
     )
 
 
-def _key_quality(mentor_key: tuple, mentee_key: tuple) -> int:
+def _key_quality(mentor_key: tuple[Any, ...], mentee_key: tuple[Any, ...]) -> int:
     region, specialty, domains = mentor_key
     f_region, f_specialty, f_domain, rw, sw, dw = mentee_key
     q = 0
@@ -573,14 +500,14 @@ def assign(
     forbidden_mentees = {mentee_id for _, mentee_id in forbidden}
 
     # Types: regular ones keyed by attributes; people named in forbidden pairs alone.
-    mentor_groups: dict[tuple, list[Mentor]] = defaultdict(list)
+    mentor_groups: dict[tuple[Any, ...], list[Mentor]] = defaultdict(list)
     special_mentors: list[Mentor] = []
     for mentor in open_mentors:
         if mentor.id in forbidden_mentors:
             special_mentors.append(mentor)
         else:
             mentor_groups[_mentor_key(mentor)].append(mentor)
-    mentee_groups: dict[tuple, list[Mentee]] = defaultdict(list)
+    mentee_groups: dict[tuple[Any, ...], list[Mentee]] = defaultdict(list)
     for index, mentee in enumerate(free_mentees):
         tag = index + 1 if mentee.id in forbidden_mentees else 0
         mentee_groups[(*_mentee_key(mentee), tag)].append(mentee)
@@ -590,7 +517,7 @@ def assign(
     mentee_types = [(key, mentee_groups[key]) for key in sorted(mentee_groups)]
     top = max((sum(key[3:6]) for key, _ in mentee_types), default=0)
 
-    net = _Network()
+    net = _FlowGraph()
     source, sink = net.node(), net.node()
     mentor_nodes = []
     mentor_capacity = [sum(remaining[m.id] for m in group) for _key, group in mentor_types]
@@ -606,8 +533,8 @@ def assign(
 
     # Hub keys each mentor type satisfies, regular and special (named in forbidden pairs) apart.
     regular = len(mentor_types) - len(special_mentors)
-    offered: dict[tuple, list[int]] = defaultdict(list)  # hub key → regular mentor types
-    offered_special: dict[tuple, list[int]] = defaultdict(list)
+    offered: dict[tuple[Any, ...], list[int]] = defaultdict(list)  # hub key → regular mentor types
+    offered_special: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     for t, ((region, specialty, domains), _group) in enumerate(mentor_types):
         target = offered if t < regular else offered_special
         for mask in _MASKS:
@@ -619,8 +546,8 @@ def assign(
     # Each hub key may have two nodes: a "regular" hub leading to the regular mentor types,
     # and an "open" hub leading to the special mentor types and on to the regular hub. Only
     # mentees not named in forbidden pairs enter open hubs. Hubs no mentor reaches are left out.
-    regular_hubs: dict[tuple, int] = {}
-    open_hubs: dict[tuple, int] = {}
+    regular_hubs: dict[tuple[Any, ...], int] = {}
+    open_hubs: dict[tuple[Any, ...], int] = {}
     hub_in: list[tuple[int, int, int]] = []  # (edge, mentee type, hub)
     for s, (key, group) in enumerate(mentee_types):
         region, specialty, domain, rw, sw, dw, tag = key
@@ -685,17 +612,15 @@ def assign(
 
     # Split the flow into (mentee type, mentor type, count), in a fixed order: open hubs
     # first, as what they pass on arrives at regular hubs.
-    def flow(edge: int) -> int:
-        return net.cap[edge ^ 1]
-
+    flow = net.flow
     arriving: dict[int, list[list[int]]] = defaultdict(list)
     for edge, s, hub in hub_in:
         if flow(edge):
             arriving[hub].append([s, flow(edge)])
-    leaving: dict[int, list[list]] = defaultdict(list)
-    for edge, hub, target in hub_out:
+    leaving: dict[int, list[list[Any]]] = defaultdict(list)
+    for edge, hub, to in hub_out:
         if flow(edge):
-            leaving[hub].append([target, flow(edge)])
+            leaving[hub].append([to, flow(edge)])
     units: dict[int, list[tuple[int, int]]] = defaultdict(list)  # mentee type → (mentor type, n)
     for hub in [*sorted(open_hubs.values()), *sorted(regular_hubs.values())]:
         ins, outs = arriving[hub], leaving[hub]
@@ -719,8 +644,8 @@ def assign(
 
     # Deal each mentor type's places round-robin to its mentors (by id).
     places: list[list[MentorId]] = []
-    for _key, group in mentor_types:
-        slots = [m.id for r in range(MAX_CAPACITY) for m in group if remaining[m.id] > r]
+    for _key, mentor_group in mentor_types:
+        slots = [m.id for r in range(MAX_CAPACITY) for m in mentor_group if remaining[m.id] > r]
         slots.reverse()  # popped from the end
         places.append(slots)
 

@@ -70,7 +70,6 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "crispy_forms",
-    "django_filters",
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "csp",

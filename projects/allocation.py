@@ -43,22 +43,16 @@ from __future__ import annotations
 
 import heapq
 from collections import deque
-from collections.abc import Hashable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Literal, Protocol
+from typing import Literal
 
+from fellowship.ids import SortableId
 
-class Id(Hashable, Protocol):
-    """An identifier of a fellow, project or supervisor: hashable, and ordered (ties are broken by
-    id, so the allocation never depends on the order of a dict)."""
-
-    def __lt__(self, other: Any, /) -> bool: ...
-
-
-FellowId = Id
-ProjectId = Id
-SupervisorId = Id
+FellowId = SortableId
+ProjectId = SortableId
+SupervisorId = SortableId
 
 ReasonKind = Literal["project_full", "supervisor_full"]
 
