@@ -44,21 +44,31 @@ def navigation(request) -> dict:
             items.append(("Apply", reverse("round_list")))
         if user.has_role(Role.FELLOW, Role.ALUMNUS):
             items.append(("Workshops", reverse("workshop_list")))
-            own = user.fellowships.order_by("-cohort__number").values_list("cohort__number", flat=True).first()
+            own = (
+                user.fellowships.order_by("-cohort__number")
+                .values_list("cohort__number", flat=True)
+                .first()
+            )
             if own:
                 items.append(("Project catalogue", reverse("catalogue", args=[own])))
             items.append(("Mentoring", reverse("my_mentoring")))
             items.append(("Your portfolio", reverse("my_portfolio")))
             items.append(("Surveys", reverse("my_surveys")))
         # Only while their cohort has a matching (the projects app's MatchingRound, by its reverse name).
-        if user.has_role(Role.FELLOW) and user.fellowships.filter(cohort__matching_round__isnull=False).exists():
+        if (
+            user.has_role(Role.FELLOW)
+            and user.fellowships.filter(cohort__matching_round__isnull=False).exists()
+        ):
             items.append(("Rank projects", reverse("project_choices")))
         if user.has_role(Role.SUPERVISOR, Role.ALUMNUS):
             items.append(("Your proposals", reverse("proposal_list")))
         if user.has_role(Role.SUPERVISOR):
             items.append(("Your fellows' portfolios", reverse("portfolio_list")))
         if user.has_role(Role.PANELLIST):
-            items += [("Your shortlisting", reverse("my_reviews")), ("Your interviews", reverse("my_interviews"))]
+            items += [
+                ("Your shortlisting", reverse("my_reviews")),
+                ("Your interviews", reverse("my_interviews")),
+            ]
         if user.has_role(Role.FUNDER):
             items.append(("Funders", reverse("funder_list")))
             items.append(("Reports", reverse("report_list")))
@@ -66,7 +76,11 @@ def navigation(request) -> dict:
     path = request.path
     return {
         "nav_items": [
-            {"label": label, "url": url, "current": path == url or (url != "/" and path.startswith(url))}
+            {
+                "label": label,
+                "url": url,
+                "current": path == url or (url != "/" and path.startswith(url)),
+            }
             for label, url in items
         ]
     }

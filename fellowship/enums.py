@@ -114,4 +114,11 @@ class InvitationState(models.TextChoices):
 
 
 # The roles faculty give by invitation: anyone may sign up as an applicant without one.
-INVITABLE_ROLES = (Role.FELLOW, Role.ALUMNUS, Role.SUPERVISOR, Role.PANELLIST, Role.FUNDER, Role.FACULTY)
+INVITABLE_ROLES = (
+    Role.FELLOW,
+    Role.ALUMNUS,
+    Role.SUPERVISOR,
+    Role.PANELLIST,
+    Role.FUNDER,
+    Role.FACULTY,
+)

@@ -69,7 +69,9 @@ class SignupDetailsForm(forms.Form):
     """The extra field allauth's sign-up form asks for (allauth calls `signup`)."""
 
     full_name = forms.CharField(
-        label="Full name", max_length=150, help_text="As you would like it to appear on your application."
+        label="Full name",
+        max_length=150,
+        help_text="As you would like it to appear on your application.",
     )
 
     def signup(self, request, user) -> None:  # the adapter saves full_name with the user
@@ -180,7 +182,9 @@ class FunderForm(forms.ModelForm):
         model = Funder
         fields = ["name", "kind", "mou", "mou_signed_on"]
         widgets = {"mou_signed_on": DateInput, "mou": forms.FileInput}
-        help_texts = {"mou": "A PDF, smaller than 5 MB. Upload a new file to replace the current one."}
+        help_texts = {
+            "mou": "A PDF, smaller than 5 MB. Upload a new file to replace the current one."
+        }
 
     def clean_mou(self):
         mou = self.cleaned_data.get("mou")
@@ -206,7 +210,19 @@ class UserChoiceField(forms.ModelChoiceField):
 class FellowForm(forms.ModelForm):
     class Meta:
         model = Fellow
-        fields = ["ref", "full_name", "user", "cohort", "region", "profession", "specialty", "funder", "post_theme", "status", "project_ref"]
+        fields = [
+            "ref",
+            "full_name",
+            "user",
+            "cohort",
+            "region",
+            "profession",
+            "specialty",
+            "funder",
+            "post_theme",
+            "status",
+            "project_ref",
+        ]
         field_classes = {"user": UserChoiceField}
         help_texts = {
             "ref": "A unique reference, such as F-0412. It keys re-imports of the history.",
@@ -224,18 +240,32 @@ class FellowFilterForm(forms.Form):
     account = forms.ChoiceField(
         label="Account",
         required=False,
-        choices=[("", "With or without an account"), ("yes", "Has an account"), ("no", "No account yet")],
+        choices=[
+            ("", "With or without an account"),
+            ("yes", "Has an account"),
+            ("no", "No account yet"),
+        ],
     )
     project = forms.ChoiceField(
         label="AI project",
         required=False,
-        choices=[("", "With or without a project"), ("yes", "Matched to a project"), ("no", "No project yet")],
+        choices=[
+            ("", "With or without a project"),
+            ("yes", "Matched to a project"),
+            ("no", "No project yet"),
+        ],
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["profession"].choices = [("", "All professions"), *Fellow._meta.get_field("profession").choices]
-        self.fields["status"].choices = [("", "All statuses"), *Fellow._meta.get_field("status").choices]
+        self.fields["profession"].choices = [
+            ("", "All professions"),
+            *Fellow._meta.get_field("profession").choices,
+        ]
+        self.fields["status"].choices = [
+            ("", "All statuses"),
+            *Fellow._meta.get_field("status").choices,
+        ]
 
 
 class WorkshopForm(forms.ModelForm):
@@ -274,7 +304,9 @@ class WorkshopForm(forms.ModelForm):
         # Attendance is recorded once the workshop exists, from the fellows of its cohort.
         if self.instance.pk:
             self.fields["attendees"].queryset = (
-                Fellow.objects.filter(cohort_id=self.instance.cohort_id).select_related("user").order_by("full_name", "ref")
+                Fellow.objects.filter(cohort_id=self.instance.cohort_id)
+                .select_related("user")
+                .order_by("full_name", "ref")
             )
         else:
             del self.fields["attendees"]
@@ -284,7 +316,10 @@ class WorkshopForm(forms.ModelForm):
         cohort = cleaned.get("cohort")
         attendees = cleaned.get("attendees")
         if cohort and attendees and any(f.cohort_id != cohort.pk for f in attendees):
-            self.add_error("attendees", "Attendees must be fellows of the workshop's cohort. Save the new cohort first.")
+            self.add_error(
+                "attendees",
+                "Attendees must be fellows of the workshop's cohort. Save the new cohort first.",
+            )
         return cleaned
 
 
@@ -312,7 +347,9 @@ class SpeakerForm(forms.ModelForm):
         if email:
             self.account = User.objects.filter(email__iexact=email, is_active=True).first()
             if self.account is None:
-                raise ValidationError("No account uses this e-mail address. Ask the speaker to create one first.")
+                raise ValidationError(
+                    "No account uses this e-mail address. Ask the speaker to create one first."
+                )
         return email
 
     def save(self, commit: bool = True):
@@ -337,7 +374,9 @@ class PersonSearchForm(forms.Form):
 class RoleGrantForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
     funder = forms.ModelChoiceField(
-        Funder.objects.all(), required=False, help_text="Only for the funder role: the funder this person acts for."
+        Funder.objects.all(),
+        required=False,
+        help_text="Only for the funder role: the funder this person acts for.",
     )
 
     def clean(self):
@@ -378,7 +417,6 @@ class HistoryUploadForm(forms.Form):
         if sum(f.size for f in files) > 20 * 1024 * 1024:
             raise ValidationError("The files must be smaller than 20 MB together")
         return files
-
 
 
 # Mentoring -------------------------------------------------------------------------------------
@@ -432,7 +470,12 @@ class MentorOfferForm(forms.Form):
     def initial_for(cls, *, offer, fellow, domain_names: list[str], own_domain: str) -> dict:
         """Initial values: the saved offer, or the alumnus's own region, specialty and project domain."""
         if offer is not None:
-            domains, region, specialty, capacity = offer.domains, offer.region_id, offer.specialty, offer.capacity
+            domains, region, specialty, capacity = (
+                offer.domains,
+                offer.region_id,
+                offer.specialty,
+                offer.capacity,
+            )
         else:
             domains = [own_domain] if own_domain else []
             region, specialty, capacity = fellow.region_id, fellow.specialty, 1
@@ -448,7 +491,9 @@ class MentorOfferForm(forms.Form):
     def clean(self):
         data = super().clean()
         picked = list(data.get("domains") or [])
-        typed = [self.known.get(d.casefold(), d) for d in _split_domains(data.get("other_domains", ""))]
+        typed = [
+            self.known.get(d.casefold(), d) for d in _split_domains(data.get("other_domains", ""))
+        ]
         if any(len(d) > 100 for d in typed):
             self.add_error("other_domains", "Each domain must be 100 characters or fewer")
         data["all_domains"] = picked + typed
@@ -495,10 +540,21 @@ class MentorRequestForm(forms.Form):
 class OfferChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj) -> str:
         details = ", ".join(
-            filter(None, [str(obj.region) if obj.region_id else "", obj.specialty, "; ".join(obj.domains or [])])
+            filter(
+                None,
+                [
+                    str(obj.region) if obj.region_id else "",
+                    obj.specialty,
+                    "; ".join(obj.domains or []),
+                ],
+            )
         )
         used = getattr(obj, "used", None)
-        places = f"{used} of {obj.capacity} places used" if used is not None else f"{obj.capacity} places"
+        places = (
+            f"{used} of {obj.capacity} places used"
+            if used is not None
+            else f"{obj.capacity} places"
+        )
         return f"{obj.mentor.display_name} ({details or 'no details'}): {places}"
 
 
@@ -510,10 +566,17 @@ class RequestChoiceField(forms.ModelChoiceField):
 
 
 class MentorPairAddForm(forms.Form):
-    offer = OfferChoiceField(MentorOffer.objects.none(), label="Mentor", empty_label="Choose a mentor")
-    request = RequestChoiceField(MentorRequest.objects.none(), label="Fellow", empty_label="Choose a fellow")
+    offer = OfferChoiceField(
+        MentorOffer.objects.none(), label="Mentor", empty_label="Choose a mentor"
+    )
+    request = RequestChoiceField(
+        MentorRequest.objects.none(), label="Fellow", empty_label="Choose a fellow"
+    )
     note = forms.CharField(
-        label="Why this pair", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+        label="Why this pair",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args, offers, requests, **kwargs):
@@ -530,9 +593,13 @@ class MentorPairForm(forms.Form):
         help_text="Choosing another mentor pins the pair.",
     )
     pinned = forms.BooleanField(
-        label="Pin this pair", required=False, help_text="Pinned pairs are kept when you run the assignment again."
+        label="Pin this pair",
+        required=False,
+        help_text="Pinned pairs are kept when you run the assignment again.",
     )
-    note = forms.CharField(label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label="Note", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, offers, current: str, **kwargs):
         super().__init__(*args, **kwargs)
@@ -549,7 +616,9 @@ class AuditFilterForm(forms.Form):
         max_length=254,
         help_text="An e-mail address (or part of one), or a reference such as A-4010",
     )
-    subject = forms.ChoiceField(label="Record", required=False, choices=[("", "Any record"), *AuditSubject.choices])
+    subject = forms.ChoiceField(
+        label="Record", required=False, choices=[("", "Any record"), *AuditSubject.choices]
+    )
     action = forms.ChoiceField(required=False, choices=[("", "Any action"), *AuditAction.choices])
     since = forms.DateField(label="From", required=False, widget=DateInput)
     until = forms.DateField(label="To", required=False, widget=DateInput)

@@ -520,13 +520,16 @@ def _audit_pair(pairing: MentorPairing, what: str, note: str, *, by: User | None
         AuditSubject.MENTORING,
         by=by,
         reference=pairing.mentee.ref,
-        summary=f"{what}: mentor {pairing.mentor.ref}" + (f". {note.strip()}" if note.strip() else ""),
+        summary=f"{what}: mentor {pairing.mentor.ref}"
+        + (f". {note.strip()}" if note.strip() else ""),
     )
 
 
 def _lift_exclusion(pairing: MentorPairing) -> None:
     """Faculty paired these two by hand: an earlier removal no longer applies."""
-    MentorExclusion.objects.filter(mentor_id=pairing.mentor_id, mentee_id=pairing.mentee_id).delete()
+    MentorExclusion.objects.filter(
+        mentor_id=pairing.mentor_id, mentee_id=pairing.mentee_id
+    ).delete()
 
 
 def change_pair(

@@ -118,7 +118,9 @@ class RoleGrant(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField(max_length=20, choices=Role.choices)
-    funder = models.ForeignKey("Funder", null=True, blank=True, on_delete=models.CASCADE, related_name="contacts")
+    funder = models.ForeignKey(
+        "Funder", null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+    )
     granted_at = models.DateTimeField(default=timezone.now)
     granted_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -132,10 +134,13 @@ class RoleGrant(models.Model):
                 fields=["user", "role"], condition=Q(funder__isnull=True), name="one_grant_per_role"
             ),
             models.UniqueConstraint(
-                fields=["user", "role", "funder"], condition=Q(funder__isnull=False), name="one_grant_per_funder"
+                fields=["user", "role", "funder"],
+                condition=Q(funder__isnull=False),
+                name="one_grant_per_funder",
             ),
             models.CheckConstraint(
-                condition=Q(role=Role.FUNDER, funder__isnull=False) | (~Q(role=Role.FUNDER) & Q(funder__isnull=True)),
+                condition=Q(role=Role.FUNDER, funder__isnull=False)
+                | (~Q(role=Role.FUNDER) & Q(funder__isnull=True)),
                 name="funder_role_names_funder",
             ),
         ]
@@ -177,7 +182,9 @@ class Cohort(RulesModel):
         constraints = [
             models.CheckConstraint(condition=Q(number__gte=1), name="cohort_number_positive"),
             models.CheckConstraint(
-                condition=Q(start_date__isnull=True) | Q(end_date__isnull=True) | Q(end_date__gt=models.F("start_date")),
+                condition=Q(start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(end_date__gt=models.F("start_date")),
                 name="cohort_ends_after_start",
             ),
         ]
@@ -205,8 +212,12 @@ class Organisation(RulesModel):
     """An NHS trust or team, university, company or public body that hosts projects or workshops."""
 
     name = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=20, choices=OrganisationKind.choices, default=OrganisationKind.NHS_TRUST)
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="organisations")
+    kind = models.CharField(
+        max_length=20, choices=OrganisationKind.choices, default=OrganisationKind.NHS_TRUST
+    )
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="organisations"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -251,9 +262,14 @@ class Funder(RulesModel):
     """A body that pays for fellows' posts under a memorandum of understanding."""
 
     name = models.CharField(max_length=200, unique=True)
-    kind = models.CharField(max_length=30, choices=FunderKind.choices, default=FunderKind.EDUCATION_BODY)
+    kind = models.CharField(
+        max_length=30, choices=FunderKind.choices, default=FunderKind.EDUCATION_BODY
+    )
     mou = models.FileField(
-        "memorandum of understanding", upload_to=private_upload_to("mou"), blank=True, max_length=255
+        "memorandum of understanding",
+        upload_to=private_upload_to("mou"),
+        blank=True,
+        max_length=255,
     )
     mou_signed_on = models.DateField("MoU signed on", null=True, blank=True)
     history = HistoricalRecords()
@@ -279,7 +295,9 @@ class FundedPost(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="funded_posts")
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="funded_posts")
     specialty_theme = models.CharField(
-        max_length=100, blank=True, help_text="Leave blank unless the posts are for one specialty, such as Haematology."
+        max_length=100,
+        blank=True,
+        help_text="Leave blank unless the posts are for one specialty, such as Haematology.",
     )
     places = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
     history = HistoricalRecords()
@@ -288,7 +306,8 @@ class FundedPost(models.Model):
         ordering = ["cohort__number", "region__name", "funder__name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["funder", "cohort", "region", "specialty_theme"], name="one_funded_post_line"
+                fields=["funder", "cohort", "region", "specialty_theme"],
+                name="one_funded_post_line",
             ),
             models.CheckConstraint(condition=Q(places__gte=1), name="funded_post_places_positive"),
         ]
@@ -340,7 +359,11 @@ class Fellow(RulesModel):
     ref = models.CharField("reference", max_length=40, unique=True)
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="fellows")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="fellowships"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="fellowships",
     )
     full_name = models.CharField(max_length=150, blank=True)
     # From the programme history; used only to invite the fellow to the service (fellowship.invitations).
@@ -348,8 +371,12 @@ class Fellow(RulesModel):
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="fellows")
     profession = models.CharField(max_length=30, choices=Profession.choices)
     specialty = models.CharField(max_length=100, blank=True)
-    funder = models.ForeignKey(Funder, null=True, blank=True, on_delete=models.PROTECT, related_name="fellows")
-    status = models.CharField(max_length=20, choices=FellowStatus.choices, default=FellowStatus.IN_POST)
+    funder = models.ForeignKey(
+        Funder, null=True, blank=True, on_delete=models.PROTECT, related_name="fellows"
+    )
+    status = models.CharField(
+        max_length=20, choices=FellowStatus.choices, default=FellowStatus.IN_POST
+    )
     # The specialty theme of the funded post (e.g. Haematology): themed posts take projects of that theme.
     post_theme = models.CharField(max_length=100, blank=True)
     # The matched project's reference as the history records it; the projects app links it.
@@ -411,7 +438,11 @@ class Workshop(RulesModel):
     date = models.DateField()
     title = models.CharField(max_length=200)
     host_organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="hosted_workshops"
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hosted_workshops",
     )
     regional_showcase = models.BooleanField(default=False)
     # How long the teaching lasted, breaks included: the report's teaching hours. Blank when not
@@ -433,7 +464,9 @@ class Workshop(RulesModel):
     class Meta:
         ordering = ["date", "title"]
         constraints = [
-            models.UniqueConstraint(fields=["cohort", "date", "title"], name="one_workshop_per_title_and_day"),
+            models.UniqueConstraint(
+                fields=["cohort", "date", "title"], name="one_workshop_per_title_and_day"
+            ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__isnull=True)
                 | Q(duration_minutes__gte=1, duration_minutes__lte=WORKSHOP_MAX_MINUTES),
@@ -453,7 +486,9 @@ class Workshop(RulesModel):
 class Programme(models.Model):
     """The programme this service runs: extends the site record, whose name is the programme's name."""
 
-    site = models.OneToOneField("sites.Site", primary_key=True, on_delete=models.CASCADE, related_name="programme")
+    site = models.OneToOneField(
+        "sites.Site", primary_key=True, on_delete=models.CASCADE, related_name="programme"
+    )
     short_name = models.CharField(max_length=40, blank=True)
     organisation = models.CharField(max_length=200, blank=True)
     website = models.URLField(max_length=200, blank=True)
@@ -494,9 +529,15 @@ class Speaker(models.Model):
     name = models.CharField(max_length=150)
     role_title = models.CharField("role", max_length=150, blank=True)
     affiliation = models.CharField(max_length=200, blank=True)
-    sector = models.CharField(max_length=20, choices=SpeakerSector.choices, default=SpeakerSector.NHS)
+    sector = models.CharField(
+        max_length=20, choices=SpeakerSector.choices, default=SpeakerSector.NHS
+    )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="talks"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="talks",
     )
     history = HistoricalRecords()
 
@@ -510,7 +551,9 @@ class Speaker(models.Model):
 def roles_of(users: Iterable[User]) -> dict[int, list[str]]:
     """Roles per user id in one query, for lists of people."""
     result: dict[int, list[str]] = {u.pk: [] for u in users}
-    for user_id, role in RoleGrant.objects.filter(user_id__in=result).values_list("user_id", "role"):
+    for user_id, role in RoleGrant.objects.filter(user_id__in=result).values_list(
+        "user_id", "role"
+    ):
         result[user_id].append(role)
     return result
 
@@ -548,7 +591,9 @@ class MentorOffer(models.Model):
     capacity = models.PositiveSmallIntegerField(
         "mentees you can take", default=1, validators=[MinValueValidator(1), MaxValueValidator(3)]
     )
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     specialty = models.CharField("clinical specialty", max_length=100, blank=True)
     # Clinical domains of AI projects the mentor knows, e.g. ["Radiology", "Oncology"].
     domains = models.JSONField("project domains", default=list, blank=True)
@@ -558,8 +603,12 @@ class MentorOffer(models.Model):
     class Meta:
         ordering = ["cohort__number", "mentor__ref"]
         constraints = [
-            models.UniqueConstraint(fields=["cohort", "mentor"], name="one_mentor_offer_per_cohort"),
-            models.CheckConstraint(condition=Q(capacity__gte=1, capacity__lte=3), name="mentor_capacity_1_to_3"),
+            models.UniqueConstraint(
+                fields=["cohort", "mentor"], name="one_mentor_offer_per_cohort"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1, capacity__lte=3), name="mentor_capacity_1_to_3"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -571,9 +620,15 @@ class MentorRequest(models.Model):
 
     fellow = models.OneToOneField(Fellow, on_delete=models.CASCADE, related_name="mentor_request")
     domain = models.CharField("AI project domain", max_length=100, blank=True)
-    region_importance = models.PositiveSmallIntegerField(choices=Importance.choices, default=Importance.IMPORTANT)
-    specialty_importance = models.PositiveSmallIntegerField(choices=Importance.choices, default=Importance.IMPORTANT)
-    domain_importance = models.PositiveSmallIntegerField(choices=Importance.choices, default=Importance.IMPORTANT)
+    region_importance = models.PositiveSmallIntegerField(
+        choices=Importance.choices, default=Importance.IMPORTANT
+    )
+    specialty_importance = models.PositiveSmallIntegerField(
+        choices=Importance.choices, default=Importance.IMPORTANT
+    )
+    domain_importance = models.PositiveSmallIntegerField(
+        choices=Importance.choices, default=Importance.IMPORTANT
+    )
     note = models.TextField("anything else the faculty should know", blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
@@ -596,7 +651,9 @@ class MentorPairing(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="mentor_pairings")
     mentor = models.ForeignKey(Fellow, on_delete=models.PROTECT, related_name="mentee_pairings")
     mentee = models.ForeignKey(Fellow, on_delete=models.CASCADE, related_name="mentor_pairings")
-    status = models.CharField(max_length=20, choices=MentoringStatus.choices, default=MentoringStatus.PROPOSED)
+    status = models.CharField(
+        max_length=20, choices=MentoringStatus.choices, default=MentoringStatus.PROPOSED
+    )
     # What the pair shares, recorded when the pair is made so the report can count it (objective 5).
     shares_region = models.BooleanField(default=False)
     shares_specialty = models.BooleanField(default=False)
@@ -606,7 +663,9 @@ class MentorPairing(models.Model):
     pinned = models.BooleanField(default=False)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     published_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
@@ -615,8 +674,12 @@ class MentorPairing(models.Model):
     class Meta:
         ordering = ["cohort__number", "mentor__ref", "mentee__ref"]
         constraints = [
-            models.UniqueConstraint(fields=["mentor", "mentee"], name="one_pairing_per_mentor_and_mentee"),
-            models.CheckConstraint(condition=~Q(mentor=models.F("mentee")), name="mentor_is_not_own_mentee"),
+            models.UniqueConstraint(
+                fields=["mentor", "mentee"], name="one_pairing_per_mentor_and_mentee"
+            ),
+            models.CheckConstraint(
+                condition=~Q(mentor=models.F("mentee")), name="mentor_is_not_own_mentee"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -633,11 +696,15 @@ class MentorExclusion(models.Model):
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="+")
     mentor = models.ForeignKey(Fellow, on_delete=models.CASCADE, related_name="+")
     mentee = models.ForeignKey(Fellow, on_delete=models.CASCADE, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["mentor", "mentee"], name="one_exclusion_per_pair")]
+        constraints = [
+            models.UniqueConstraint(fields=["mentor", "mentee"], name="one_exclusion_per_pair")
+        ]
 
     def __str__(self) -> str:
         return f"{self.mentor} not to mentor {self.mentee}"
@@ -653,7 +720,9 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     # The person, and their e-mail as it was then (kept if the account is later removed).
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_email = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=20, choices=AuditAction.choices)
     subject = models.CharField(max_length=30, choices=AuditSubject.choices, db_index=True)
@@ -679,7 +748,9 @@ class Erasure(models.Model):
 
     pseudonym = models.CharField(max_length=40, unique=True)
     requested_by = models.CharField(
-        "who asked", max_length=200, help_text="For example: the person, by e-mail to the programme team"
+        "who asked",
+        max_length=200,
+        help_text="For example: the person, by e-mail to the programme team",
     )
     request_received = models.DateField()
     carried_out_by = models.ForeignKey(
@@ -713,7 +784,9 @@ class InvitationBatch(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     roles = models.JSONField(default=list)
-    funder = models.ForeignKey(Funder, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    funder = models.ForeignKey(
+        Funder, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     # What faculty invited from (a cohort's fellows, a round's panellists ...), shown on the page.
     description = models.CharField(max_length=200, blank=True)
     # One {"email": ..., "fellow": id or null} per person, in the order given.
@@ -729,7 +802,9 @@ class InvitationBatch(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(done__lte=models.F("total")), name="invitation_batch_done_within_total"),
+            models.CheckConstraint(
+                condition=Q(done__lte=models.F("total")), name="invitation_batch_done_within_total"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -782,11 +857,19 @@ class PersonInvitation(models.Model):
     email = models.EmailField("e-mail address", db_index=True)
     roles = models.JSONField(default=list)
     # For the funder role: the funder the person will act for.
-    funder = models.ForeignKey(Funder, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations")
+    funder = models.ForeignKey(
+        Funder, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
     # A fellow imported from the history without an account: accepting links the account to it.
-    fellow = models.ForeignKey(Fellow, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations")
+    fellow = models.ForeignKey(
+        Fellow, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
     batch = models.ForeignKey(
-        InvitationBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="invitations"
+        InvitationBatch,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="invitations",
     )
     # The link carries "<selector>.<secret>": the selector finds the row, the secret's SHA-256 proves it.
     selector = models.CharField(max_length=32, unique=True)
@@ -804,7 +887,11 @@ class PersonInvitation(models.Model):
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="accepted_invitations"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="accepted_invitations",
     )
 
     objects = PersonInvitationQuerySet.as_manager()

@@ -28,7 +28,9 @@ from .notifications import notify
 logger = logging.getLogger(__name__)
 
 
-def grant_role(user: User, role: str, *, by: User | None, funder: Funder | None = None) -> RoleGrant:
+def grant_role(
+    user: User, role: str, *, by: User | None, funder: Funder | None = None
+) -> RoleGrant:
     """Give `user` the role (for a funder role, acting for `funder`).
 
     Side effects: creates a RoleGrant (history recorded), e-mails the person `role_granted`.
@@ -37,7 +39,11 @@ def grant_role(user: User, role: str, *, by: User | None, funder: Funder | None 
     if role not in Role.values:
         raise ValidationError(f"{role!r} is not a role")
     if (role == Role.FUNDER) != (funder is not None):
-        raise ValidationError("Choose the funder this person acts for" if role == Role.FUNDER else "Only the funder role names a funder")
+        raise ValidationError(
+            "Choose the funder this person acts for"
+            if role == Role.FUNDER
+            else "Only the funder role names a funder"
+        )
     with transaction.atomic():
         grant, created = RoleGrant.objects.get_or_create(
             user=user, role=role, funder=funder, defaults={"granted_by": by}
@@ -95,7 +101,9 @@ def appoint_fellow(
             status=FellowStatus.IN_POST,
         )
         if user is not None:
-            RoleGrant.objects.get_or_create(user=user, role=Role.FELLOW, funder=None, defaults={"granted_by": by})
+            RoleGrant.objects.get_or_create(
+                user=user, role=Role.FELLOW, funder=None, defaults={"granted_by": by}
+            )
             notify("fellow_appointed", to=user.email, context={"fellow": fellow, "user": user})
     if user is not None:
         user.forget_roles()
@@ -186,7 +194,11 @@ def import_history(
     if any row is invalid.
     """
     with transaction.atomic():
-        result = import_tables(files, dry_run=dry_run, by=by, expected_fingerprint=expected_fingerprint)
+        result = import_tables(
+            files, dry_run=dry_run, by=by, expected_fingerprint=expected_fingerprint
+        )
         if not dry_run:
-            HistoryImport.objects.create(imported_by=by, source=source[:255], summary=result.summary)
+            HistoryImport.objects.create(
+                imported_by=by, source=source[:255], summary=result.summary
+            )
     return result

@@ -50,7 +50,9 @@ DEBUG = envbool("DEBUG", "false")
 SECRET_KEY = env("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("Set SECRET_KEY (or SECRET_KEY_FILE); only DEBUG may run without one.")
+        raise ImproperlyConfigured(
+            "Set SECRET_KEY (or SECRET_KEY_FILE); only DEBUG may run without one."
+        )
     SECRET_KEY = "insecure-debug-only-key-never-use-in-production"
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
@@ -149,14 +151,19 @@ else:
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", REDIS_URL) or "memory://localhost/"
 CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", "")
 # With no broker configured, tasks run in the calling process, so `make run` needs no Redis.
-CELERY_TASK_ALWAYS_EAGER = envbool("CELERY_TASK_ALWAYS_EAGER", "false" if not CELERY_BROKER_URL.startswith("memory://") else "true")
+CELERY_TASK_ALWAYS_EAGER = envbool(
+    "CELERY_TASK_ALWAYS_EAGER", "false" if not CELERY_BROKER_URL.startswith("memory://") else "true"
+)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE = {
-    "deadline-reminders": {"task": "recruitment.tasks.send_deadline_reminders", "schedule": 15 * 60},
+    "deadline-reminders": {
+        "task": "recruitment.tasks.send_deadline_reminders",
+        "schedule": 15 * 60,
+    },
     "lapse-expired-offers": {"task": "recruitment.tasks.lapse_expired_offers", "schedule": 15 * 60},
     # Survey reminders once a day at 09:00 UK time (CELERY_TIMEZONE), never in the night.
     "survey-reminders": {
@@ -166,9 +173,15 @@ CELERY_BEAT_SCHEDULE = {
     # Anonymous surveys' waiting answers are released soon after the survey closes.
     "release-survey-answers": {"task": "surveys.tasks.release_due_answers", "schedule": 5 * 60},
     # Report jobs whose worker died mid-render (or whose message was lost) are queued again.
-    "requeue-stale-report-jobs": {"task": "reports.tasks.requeue_stale_report_jobs", "schedule": 60},
+    "requeue-stale-report-jobs": {
+        "task": "reports.tasks.requeue_stale_report_jobs",
+        "schedule": 60,
+    },
     # What the retention policy (RETENTION, below) says is due is removed every night at 02:30.
-    "apply-retention": {"task": "fellowship.tasks.apply_retention", "schedule": crontab(hour=2, minute=30)},
+    "apply-retention": {
+        "task": "fellowship.tasks.apply_retention",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 AUTH_USER_MODEL = "fellowship.User"
@@ -178,7 +191,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -193,7 +209,10 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "fellowship.forms.SignupDetailsForm"
-ACCOUNT_FORMS = {"signup": "fellowship.account_forms.SignupForm", "login": "fellowship.account_forms.LoginForm"}
+ACCOUNT_FORMS = {
+    "signup": "fellowship.account_forms.SignupForm",
+    "login": "fellowship.account_forms.LoginForm",
+}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
@@ -301,7 +320,9 @@ EQUALITY_SUPPRESS_BELOW = envint("EQUALITY_SUPPRESS_BELOW", "5")
 EQUALITY_ROUND_TO = envint("EQUALITY_ROUND_TO", "0")
 if EQUALITY_SUPPRESS_BELOW < 0 or EQUALITY_ROUND_TO < 0:
     raise ImproperlyConfigured("EQUALITY_SUPPRESS_BELOW and EQUALITY_ROUND_TO must be 0 or more")
-PROJECT_APPROVALS_REQUIRED = envint("PROJECT_APPROVALS_REQUIRED", "1")  # reviewers who must approve a proposal
+PROJECT_APPROVALS_REQUIRED = envint(
+    "PROJECT_APPROVALS_REQUIRED", "1"
+)  # reviewers who must approve a proposal
 # The programme-history import refuses files that expand beyond this many bytes once decompressed,
 # or that hold more data rows than this (docs/history-format.md).
 HISTORY_IMPORT_MAX_BYTES = envint("HISTORY_IMPORT_MAX_BYTES", str(50 * 1024 * 1024))

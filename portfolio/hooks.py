@@ -57,7 +57,9 @@ def portfolio_tasks(user) -> list[Task]:
     ]
     month = fellowship_month(fellow.cohort.start_date, timezone.localdate())
     near_the_end = fellow.status == FellowStatus.GRADUATED or (
-        fellow.status == FellowStatus.IN_POST and month is not None and month >= GRADUATION_PROMPTS_FROM_MONTH
+        fellow.status == FellowStatus.IN_POST
+        and month is not None
+        and month >= GRADUATION_PROMPTS_FROM_MONTH
     )
     if near_the_end:
         tasks += [

@@ -130,11 +130,51 @@ def build_demo() -> list[str]:
 # (e-mail local part, invented name, region, profession, post theme, projects ranked by title key)
 # (e-mail local part, name, region, profession, funded post's theme, clinical specialty, projects ranked)
 INCOMING = [
-    ("incoming1", "Priya Raman-Holt", "London", Profession.MEDICINE, "", "Emergency Medicine", ["sepsis", "eye"]),
-    ("incoming2", "Tomasz Wilkes", "London", Profession.NURSING, "", "Ophthalmology", ["eye", "sepsis"]),
-    ("incoming3", "Nia Adebayo-Grant", "London", Profession.MEDICINE, "Haematology", "Haematology", ["blood"]),
-    ("incoming4", "Felix Ashdown", "London", Profession.PHARMACY, "", "Oncology", ["eye", "blood", "sepsis"]),
-    ("incoming5", "Rosa Delacourt", "North West", Profession.AHP, "", "Radiology", ["referrals", "noshow"]),
+    (
+        "incoming1",
+        "Priya Raman-Holt",
+        "London",
+        Profession.MEDICINE,
+        "",
+        "Emergency Medicine",
+        ["sepsis", "eye"],
+    ),
+    (
+        "incoming2",
+        "Tomasz Wilkes",
+        "London",
+        Profession.NURSING,
+        "",
+        "Ophthalmology",
+        ["eye", "sepsis"],
+    ),
+    (
+        "incoming3",
+        "Nia Adebayo-Grant",
+        "London",
+        Profession.MEDICINE,
+        "Haematology",
+        "Haematology",
+        ["blood"],
+    ),
+    (
+        "incoming4",
+        "Felix Ashdown",
+        "London",
+        Profession.PHARMACY,
+        "",
+        "Oncology",
+        ["eye", "blood", "sepsis"],
+    ),
+    (
+        "incoming5",
+        "Rosa Delacourt",
+        "North West",
+        Profession.AHP,
+        "",
+        "Radiology",
+        ["referrals", "noshow"],
+    ),
     ("incoming6", "Callum Strachan", "North West", Profession.MEDICINE, "", "Cardiology", []),
 ]
 # (key, supervisor number, title, domain, region, capacity, funder theme)
@@ -197,7 +237,9 @@ def _matching_demo(
         by=faculty,
     )
     fellows = {}
-    for n, (local, name, region, profession, theme, specialty, ranked) in enumerate(INCOMING, start=1):
+    for n, (local, name, region, profession, theme, specialty, ranked) in enumerate(
+        INCOMING, start=1
+    ):
         email = f"{local}@fellowship.example"
         user = User.objects.create_user(email, DEMO_PASSWORD, full_name=name)
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)

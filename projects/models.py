@@ -65,7 +65,9 @@ class ProjectQuerySet(models.QuerySet["Project"]):
         """Annotate `alumnus_supervisor` (Project.supervisor_is_alumnus) for a whole list in one query."""
         from fellowship.models import Fellow
 
-        graduated = Fellow.objects.filter(user_id=OuterRef("supervisor_id"), status=FellowStatus.GRADUATED)
+        graduated = Fellow.objects.filter(
+            user_id=OuterRef("supervisor_id"), status=FellowStatus.GRADUATED
+        )
         named = Fellow.objects.filter(ref=OuterRef("supervisor_name"))
         return self.annotate(
             alumnus_supervisor=Case(
@@ -86,23 +88,39 @@ class Project(RulesModel):
 
     ref = models.CharField("reference", max_length=40, unique=True, default=new_project_ref)
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="projects")
-    status = models.CharField(max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT)
+    status = models.CharField(
+        max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.DRAFT
+    )
     supervisor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="supervised_projects"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="supervised_projects",
     )
     # The supervisor's name as the history records it (a fellow ref marks an alumnus supervisor).
     supervisor_name = models.CharField(max_length=150, blank=True)
     # The template
     title = models.CharField(max_length=200)
-    host_organisation = models.ForeignKey(Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="projects")
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="projects")
-    clinical_domain = models.ForeignKey(ClinicalDomain, null=True, blank=True, on_delete=models.PROTECT, related_name="projects")
-    ai_modality = models.CharField("AI modality", max_length=20, choices=AIModality.choices, blank=True)
+    host_organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
+    )
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
+    )
+    clinical_domain = models.ForeignKey(
+        ClinicalDomain, null=True, blank=True, on_delete=models.PROTECT, related_name="projects"
+    )
+    ai_modality = models.CharField(
+        "AI modality", max_length=20, choices=AIModality.choices, blank=True
+    )
     summary = models.TextField(blank=True)
     clinical_problem = models.TextField(blank=True)
     ai_product = models.CharField("AI product", max_length=200, blank=True)
     ai_supplier = models.CharField("supplier", max_length=200, blank=True)
-    regulatory_status = models.CharField(max_length=20, choices=RegulatoryStatus.choices, blank=True)
+    regulatory_status = models.CharField(
+        max_length=20, choices=RegulatoryStatus.choices, blank=True
+    )
     evidence = models.TextField("evidence so far", blank=True)
     deployment_setting = models.TextField(blank=True)
     data_description = models.TextField("data", blank=True)
@@ -117,7 +135,9 @@ class Project(RulesModel):
     capacity = models.PositiveSmallIntegerField(
         "fellows it can host", default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
-    funder_theme = models.CharField(max_length=100, blank=True, help_text="For themed posts, such as Haematology.")
+    funder_theme = models.CharField(
+        max_length=100, blank=True, help_text="For themed posts, such as Haematology."
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -128,7 +148,10 @@ class Project(RulesModel):
     class Meta:
         ordering = ["cohort__number", "title"]
         rules_permissions = {
-            "view": r.is_faculty | r.is_project_supervisor | r.is_approved_for_fellows | r.is_project_fellow,
+            "view": r.is_faculty
+            | r.is_project_supervisor
+            | r.is_approved_for_fellows
+            | r.is_project_fellow,
             "change": r.is_project_supervisor & r.is_editable,
         }
 
@@ -158,15 +181,21 @@ class Project(RulesModel):
         from fellowship.models import Fellow
 
         if self.supervisor_id:
-            return Fellow.objects.filter(user_id=self.supervisor_id, status=FellowStatus.GRADUATED).exists()
-        return bool(self.supervisor_name) and Fellow.objects.filter(ref=self.supervisor_name).exists()
+            return Fellow.objects.filter(
+                user_id=self.supervisor_id, status=FellowStatus.GRADUATED
+            ).exists()
+        return (
+            bool(self.supervisor_name) and Fellow.objects.filter(ref=self.supervisor_name).exists()
+        )
 
 
 class Placement(models.Model):
     """A fellow placed on a project (the published result of matching, or the history's record)."""
 
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="placements")
-    fellow = models.OneToOneField("fellowship.Fellow", on_delete=models.CASCADE, related_name="placement")
+    fellow = models.OneToOneField(
+        "fellowship.Fellow", on_delete=models.CASCADE, related_name="placement"
+    )
     placed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -202,7 +231,9 @@ class EducationalAim(models.Model):
     """What a fellow will learn on the project, mapped to a curriculum theme."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="educational_aims")
-    theme = models.ForeignKey(CurriculumTheme, on_delete=models.PROTECT, related_name="project_aims")
+    theme = models.ForeignKey(
+        CurriculumTheme, on_delete=models.PROTECT, related_name="project_aims"
+    )
     aim = models.TextField()
 
     class Meta:
@@ -218,12 +249,17 @@ class Milestone(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(max_length=200)
     target_month = models.PositiveSmallIntegerField(
-        validators=[MinValueValidator(1), MaxValueValidator(12)], help_text="Month of the fellowship year, 1 to 12."
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="Month of the fellowship year, 1 to 12.",
     )
     deliverable = models.TextField(blank=True)
-    status = models.CharField(max_length=20, choices=MilestoneStatus.choices, default=MilestoneStatus.NOT_STARTED)
+    status = models.CharField(
+        max_length=20, choices=MilestoneStatus.choices, default=MilestoneStatus.NOT_STARTED
+    )
     note = models.TextField(blank=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
@@ -240,12 +276,16 @@ class ProposalVersion(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveSmallIntegerField()
     submitted_at = models.DateTimeField(default=timezone.now)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     snapshot = models.JSONField()
 
     class Meta:
         ordering = ["project", "number"]
-        constraints = [models.UniqueConstraint(fields=["project", "number"], name="one_version_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "number"], name="one_version_number")
+        ]
 
     def __str__(self) -> str:
         return f"{self.project} v{self.number}"
@@ -272,14 +312,20 @@ class Review(models.Model):
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="reviews")
     version = models.ForeignKey(ProposalVersion, on_delete=models.PROTECT, related_name="reviews")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="project_reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="project_reviews"
+    )
     decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
     comments = models.TextField(blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["project", "version__number", "pk"]
-        constraints = [models.UniqueConstraint(fields=["version", "reviewer"], name="one_review_per_version_and_reviewer")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "reviewer"], name="one_review_per_version_and_reviewer"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Review of {self.version} by {self.reviewer}"
@@ -294,7 +340,9 @@ class ChecklistAnswer(models.Model):
     comment = models.TextField(blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["review", "item"], name="one_answer_per_item")]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "item"], name="one_answer_per_item")
+        ]
 
     def __str__(self) -> str:
         return f"{self.item}: {self.get_answer_display()}"
@@ -304,17 +352,26 @@ class MatchingRound(RulesModel):
     """The matching of one cohort's fellows to its approved projects: ranking, allocation, publication."""
 
     cohort = models.OneToOneField(Cohort, on_delete=models.PROTECT, related_name="matching_round")
-    status = models.CharField(max_length=20, choices=MatchingStatus.choices, default=MatchingStatus.RANKING)
+    status = models.CharField(
+        max_length=20, choices=MatchingStatus.choices, default=MatchingStatus.RANKING
+    )
     ranking_closes_at = models.DateTimeField(
-        "fellows rank projects until", null=True, blank=True, help_text="Leave blank to keep ranking open until you run the matching."
+        "fellows rank projects until",
+        null=True,
+        blank=True,
+        help_text="Leave blank to keep ranking open until you run the matching.",
     )
     themed_posts_any_project = models.BooleanField(
         "let fellows in themed posts rank any project in their region", default=False
     )
     ran_at = models.DateTimeField(null=True, blank=True)
-    ran_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ran_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     published_at = models.DateTimeField(null=True, blank=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
@@ -335,7 +392,9 @@ class MatchingRound(RulesModel):
 class ProjectChoice(models.Model):
     """A fellow's ranking of a project they are eligible for: rank 1 is their first choice."""
 
-    fellow = models.ForeignKey("fellowship.Fellow", on_delete=models.CASCADE, related_name="project_choices")
+    fellow = models.ForeignKey(
+        "fellowship.Fellow", on_delete=models.CASCADE, related_name="project_choices"
+    )
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="choices")
     rank = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
 
@@ -354,14 +413,24 @@ class ProjectChoice(models.Model):
 class SupervisorCapacity(models.Model):
     """How many fellows a supervisor can take in total across their projects in one matching."""
 
-    matching = models.ForeignKey(MatchingRound, on_delete=models.CASCADE, related_name="supervisor_capacities")
-    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    capacity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(20)])
+    matching = models.ForeignKey(
+        MatchingRound, on_delete=models.CASCADE, related_name="supervisor_capacities"
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    capacity = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["matching", "supervisor"], name="one_capacity_per_supervisor"),
-            models.CheckConstraint(condition=Q(capacity__gte=1), name="supervisor_capacity_positive"),
+            models.UniqueConstraint(
+                fields=["matching", "supervisor"], name="one_capacity_per_supervisor"
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1), name="supervisor_capacity_positive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -371,17 +440,27 @@ class SupervisorCapacity(models.Model):
 class FellowRanking(models.Model):
     """A supervisor's ranking (or faculty's, on their behalf) of the fellows who chose their projects."""
 
-    matching = models.ForeignKey(MatchingRound, on_delete=models.CASCADE, related_name="fellow_rankings")
-    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    matching = models.ForeignKey(
+        MatchingRound, on_delete=models.CASCADE, related_name="fellow_rankings"
+    )
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
     fellow = models.ForeignKey("fellowship.Fellow", on_delete=models.CASCADE, related_name="+")
     rank = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
-    ranked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ranked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["matching", "supervisor", "rank"]
         constraints = [
-            models.UniqueConstraint(fields=["matching", "supervisor", "fellow"], name="one_rank_per_fellow"),
-            models.UniqueConstraint(fields=["matching", "supervisor", "rank"], name="one_fellow_per_rank"),
+            models.UniqueConstraint(
+                fields=["matching", "supervisor", "fellow"], name="one_rank_per_fellow"
+            ),
+            models.UniqueConstraint(
+                fields=["matching", "supervisor", "rank"], name="one_fellow_per_rank"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -392,21 +471,31 @@ class ProposedMatch(models.Model):
     """One fellow's line of the allocation: the project proposed (or none) and why, before and after review."""
 
     matching = models.ForeignKey(MatchingRound, on_delete=models.CASCADE, related_name="proposals")
-    fellow = models.ForeignKey("fellowship.Fellow", on_delete=models.CASCADE, related_name="proposed_matches")
-    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    fellow = models.ForeignKey(
+        "fellowship.Fellow", on_delete=models.CASCADE, related_name="proposed_matches"
+    )
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # The project the algorithm chose, kept when faculty override it.
-    allocated_project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    allocated_project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     choice_rank = models.PositiveSmallIntegerField(null=True, blank=True)
     # Why not each better choice: [{"project": ref, "title": ..., "kind": ..., "taken_by": [names]}]
     reasons = models.JSONField(default=list, blank=True)
     override_reason = models.TextField(blank=True)
-    overridden_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     overridden_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["matching", "fellow__ref"]
-        constraints = [models.UniqueConstraint(fields=["matching", "fellow"], name="one_proposal_per_fellow")]
+        constraints = [
+            models.UniqueConstraint(fields=["matching", "fellow"], name="one_proposal_per_fellow")
+        ]
 
     def __str__(self) -> str:
         return f"{self.fellow.ref} → {self.project.ref if self.project else 'unmatched'}"

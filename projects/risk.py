@@ -11,7 +11,13 @@ MATRIX = (
     (2, 3, 3, 4, 5),
     (3, 4, 4, 5, 5),
 )
-LABELS = {1: "Acceptable", 2: "Acceptable where cost outweighs benefit", 3: "Undesirable", 4: "Unacceptable", 5: "Unacceptable"}
+LABELS = {
+    1: "Acceptable",
+    2: "Acceptable where cost outweighs benefit",
+    3: "Undesirable",
+    4: "Unacceptable",
+    5: "Unacceptable",
+}
 
 
 def clinical_risk(severity: int, likelihood: int) -> int:

@@ -49,14 +49,23 @@ def snapshot(project: Project) -> dict:
         "fields": {name: _display(project, name) for name in TEMPLATE_FIELDS},
         "hazards": [
             {
-                "hazard": h.hazard, "cause": h.cause, "effect": h.effect, "severity": h.get_severity_display(),
-                "likelihood": h.get_likelihood_display(), "risk": h.risk, "mitigation": h.mitigation,
+                "hazard": h.hazard,
+                "cause": h.cause,
+                "effect": h.effect,
+                "severity": h.get_severity_display(),
+                "likelihood": h.get_likelihood_display(),
+                "risk": h.risk,
+                "mitigation": h.mitigation,
             }
             for h in project.hazards.all()
         ],
-        "educational_aims": [{"theme": a.theme.name, "aim": a.aim} for a in project.educational_aims.select_related("theme")],
+        "educational_aims": [
+            {"theme": a.theme.name, "aim": a.aim}
+            for a in project.educational_aims.select_related("theme")
+        ],
         "milestones": [
-            {"title": m.title, "target_month": m.target_month, "deliverable": m.deliverable} for m in project.milestones.all()
+            {"title": m.title, "target_month": m.target_month, "deliverable": m.deliverable}
+            for m in project.milestones.all()
         ],
     }
 
@@ -79,7 +88,11 @@ def compare(older: dict, newer: dict) -> list[Change]:
         for name in TEMPLATE_FIELDS
         if older["fields"].get(name, "") != newer["fields"].get(name, "")
     ]
-    for key, title in (("hazards", "Hazard log"), ("educational_aims", "Educational aims"), ("milestones", "Milestones")):
+    for key, title in (
+        ("hazards", "Hazard log"),
+        ("educational_aims", "Educational aims"),
+        ("milestones", "Milestones"),
+    ):
         rows_before = [_row_text(row) for row in older.get(key, [])]
         rows_after = [_row_text(row) for row in newer.get(key, [])]
         if rows_before != rows_after:
@@ -93,7 +106,11 @@ def _row_text(row: dict) -> str:
 
 def missing_for_submission(project: Project) -> list[str]:
     """What the standard template still needs before the proposal can be submitted."""
-    missing = [f"{label(name)} is missing" for name in REQUIRED_TO_SUBMIT if getattr(project, name) in ("", None)]
+    missing = [
+        f"{label(name)} is missing"
+        for name in REQUIRED_TO_SUBMIT
+        if getattr(project, name) in ("", None)
+    ]
     if not project.hazards.exists():
         missing.append("Add at least one hazard to the hazard log")
     if not project.educational_aims.exists():
@@ -118,13 +135,19 @@ def submit_proposal(project: Project, *, by: User, now: datetime | None = None) 
             raise ValidationError(missing)
         number = project.versions.count() + 1
         version = ProposalVersion.objects.create(
-            project=project, number=number, submitted_by=by, submitted_at=now or timezone.now(), snapshot=snapshot(project)
+            project=project,
+            number=number,
+            submitted_by=by,
+            submitted_at=now or timezone.now(),
+            snapshot=snapshot(project),
         )
         project.status = ProposalStatus.SUBMITTED if number == 1 else ProposalStatus.RESUBMITTED
         project.submitted_at = version.submitted_at
         project.save()
         faculty = User.objects.filter(role_grants__role="faculty").values_list("email", flat=True)
-        notify("proposal_submitted", to=list(faculty), context={"project": project, "version": version})
+        notify(
+            "proposal_submitted", to=list(faculty), context={"project": project, "version": version}
+        )
     return version
 
 
@@ -138,12 +161,21 @@ def review_problems(answers: dict[int, tuple[str, str]], decision: str) -> list[
     not_met = [item.text for item in items if answers.get(item.pk, ("", ""))[0] == Answer.NOT_MET]
     if decision == Decision.APPROVED and not_met:
         problems.append("A proposal cannot be approved while any checklist item is not met")
-    if decision in (Decision.REVISE, Decision.DECLINED) and not any(comment.strip() for _, comment in answers.values()):
+    if decision in (Decision.REVISE, Decision.DECLINED) and not any(
+        comment.strip() for _, comment in answers.values()
+    ):
         problems.append("Say what needs to change: comment on at least one checklist item")
     return problems
 
 
-def record_review(project: Project, *, by: User, answers: dict[int, tuple[str, str]], decision: str, comments: str = "") -> Review:
+def record_review(
+    project: Project,
+    *,
+    by: User,
+    answers: dict[int, tuple[str, str]],
+    decision: str,
+    comments: str = "",
+) -> Review:
     """Record a reviewer's checklist answers and decision on the latest submitted version.
 
     Approval takes effect once settings.PROJECT_APPROVALS_REQUIRED reviewers have approved this
@@ -180,7 +212,11 @@ def record_review(project: Project, *, by: User, answers: dict[int, tuple[str, s
             project.decided_at = timezone.now()
             project.save()
             if project.supervisor:
-                notify("proposal_decided", to=project.supervisor.email, context={"project": project, "review": review})
+                notify(
+                    "proposal_decided",
+                    to=project.supervisor.email,
+                    context={"project": project, "review": review},
+                )
     return review
 
 

@@ -17,7 +17,14 @@ class Stage(models.TextChoices):
 
 
 # The selection funnel, in order: how far an application got (the history import's furthest_stage).
-FUNNEL = (Stage.SUBMITTED, Stage.LONGLISTED, Stage.SHORTLISTED, Stage.INTERVIEWED, Stage.OFFERED, Stage.APPOINTED)
+FUNNEL = (
+    Stage.SUBMITTED,
+    Stage.LONGLISTED,
+    Stage.SHORTLISTED,
+    Stage.INTERVIEWED,
+    Stage.OFFERED,
+    Stage.APPOINTED,
+)
 EDITABLE_STAGES = (Stage.DRAFT,)
 SUBMITTED_STAGES = tuple(s for s in Stage if s not in (Stage.DRAFT,))
 
@@ -87,8 +94,14 @@ class EthnicGroup(models.TextChoices):
     BLACK_CARIBBEAN = "black_caribbean", "Black, Black British, Caribbean or African: Caribbean"
     BLACK_OTHER = "black_other", "Black, Black British, Caribbean or African: any other background"
     MIXED_WHITE_ASIAN = "mixed_white_asian", "Mixed or multiple ethnic groups: White and Asian"
-    MIXED_WHITE_BLACK_AFRICAN = "mixed_white_black_african", "Mixed or multiple ethnic groups: White and Black African"
-    MIXED_WHITE_BLACK_CARIBBEAN = "mixed_white_black_caribbean", "Mixed or multiple ethnic groups: White and Black Caribbean"
+    MIXED_WHITE_BLACK_AFRICAN = (
+        "mixed_white_black_african",
+        "Mixed or multiple ethnic groups: White and Black African",
+    )
+    MIXED_WHITE_BLACK_CARIBBEAN = (
+        "mixed_white_black_caribbean",
+        "Mixed or multiple ethnic groups: White and Black Caribbean",
+    )
     MIXED_OTHER = "mixed_other", "Mixed or multiple ethnic groups: any other background"
     WHITE_BRITISH = "white_british", "White: English, Welsh, Scottish, Northern Irish or British"
     WHITE_IRISH = "white_irish", "White: Irish"

@@ -22,7 +22,11 @@ def applicant_panel(request) -> dict:
     if not user.has_role(Role.APPLICANT):
         return {}
     now = timezone.now()
-    applications = list(Application.objects.filter(applicant=user).select_related("round").order_by("-round__closes_at"))
+    applications = list(
+        Application.objects.filter(applicant=user)
+        .select_related("round")
+        .order_by("-round__closes_at")
+    )
     mine = {a.round_id: a for a in applications}
     return {
         "open_rounds": [
@@ -30,7 +34,11 @@ def applicant_panel(request) -> dict:
             for r in RecruitmentRound.objects.open_at(now).order_by("closes_at")
         ],
         "my_applications": [
-            {"application": a, "open": a.round.is_open(now), "time_left": time_left(a.round.closes_at, now)}
+            {
+                "application": a,
+                "open": a.round.is_open(now),
+                "time_left": time_left(a.round.closes_at, now),
+            }
             for a in applications
         ],
     }
@@ -61,7 +69,12 @@ def _per_round(counts: dict[int, int], one: str, many: str, url_name: str, **que
     """A task for each round in `counts` (round id -> how many), newest first; `{round}` in the
     labels is the round's name."""
     return [
-        Task(counts[rnd.pk], one.format(round=rnd), many.format(round=rnd), _in_round(url_name, rnd, **query))
+        Task(
+            counts[rnd.pk],
+            one.format(round=rnd),
+            many.format(round=rnd),
+            _in_round(url_name, rnd, **query),
+        )
         for rnd in RecruitmentRound.objects.filter(pk__in=counts).order_by("-closes_at")
     ]
 
@@ -79,7 +92,9 @@ def recruitment_tasks(user) -> list[Task]:
     if user.has_perm("recruitment.list_applications"):
         # Submitted to a round that has closed and not yet given to reviewers: the eligibility check.
         to_check = (
-            Application.objects.filter(stage=Stage.SUBMITTED, round__closes_at__lte=now, reviewer_assignments__isnull=True)
+            Application.objects.filter(
+                stage=Stage.SUBMITTED, round__closes_at__lte=now, reviewer_assignments__isnull=True
+            )
             .values("round")
             .annotate(n=Count("pk"))
         )
@@ -108,7 +123,11 @@ def recruitment_tasks(user) -> list[Task]:
                 )
             )
     if user.has_perm("recruitment.manage_offers"):
-        pending = Offer.objects.filter(state=OfferState.PENDING).values("application__round").annotate(n=Count("pk"))
+        pending = (
+            Offer.objects.filter(state=OfferState.PENDING)
+            .values("application__round")
+            .annotate(n=Count("pk"))
+        )
         tasks += _per_round(
             {row["application__round"]: row["n"] for row in pending},
             "offer waiting for the candidate's reply in {round}",
@@ -120,7 +139,14 @@ def recruitment_tasks(user) -> list[Task]:
     reviews = ReviewerAssignment.objects.filter(
         reviewer=user, completed_at__isnull=True, application__stage__in=shortlisting.SHORTLISTABLE
     ).count()
-    tasks.append(Task(reviews, "application to score for shortlisting", "applications to score for shortlisting", reverse("my_reviews")))
+    tasks.append(
+        Task(
+            reviews,
+            "application to score for shortlisting",
+            "applications to score for shortlisting",
+            reverse("my_reviews"),
+        )
+    )
 
     if user.has_role(Role.PANELLIST, Role.FACULTY):
         slots = list(
@@ -132,13 +158,22 @@ def recruitment_tasks(user) -> list[Task]:
         due = [
             s.application
             for s in slots
-            if s.starts_at <= now and s.application.stage == Stage.SHORTLISTED and s.application_id not in conflicted
+            if s.starts_at <= now
+            and s.application.stage == Stage.SHORTLISTED
+            and s.application_id not in conflicted
         ]
         to_score = len(due) - len(interviews.scored_by(user, due))
-        panels_to_come = InterviewPanel.objects.filter(members=user, date__gte=timezone.localdate()).count()
+        panels_to_come = InterviewPanel.objects.filter(
+            members=user, date__gte=timezone.localdate()
+        ).count()
         tasks += [
             Task(to_score, "interview to score", "interviews to score", reverse("my_interviews")),
-            Task(panels_to_come, "interview panel to come", "interview panels to come", reverse("my_interviews")),
+            Task(
+                panels_to_come,
+                "interview panel to come",
+                "interview panels to come",
+                reverse("my_interviews"),
+            ),
         ]
 
     if user.has_role(Role.APPLICANT):

@@ -331,7 +331,9 @@ def scored_by(panellist: User, applications: Iterable[Application]) -> set[int]:
         .values_list("application_id", "n")
     )
     return {
-        a.pk for a in applications if needed.get(a.round_id, 0) > 0 and done.get(a.pk, 0) >= needed[a.round_id]
+        a.pk
+        for a in applications
+        if needed.get(a.round_id, 0) > 0 and done.get(a.pk, 0) >= needed[a.round_id]
     }
 
 

@@ -520,9 +520,7 @@ class RecruitmentData:
             "scores given de-identified",
             erasure,
         )
-        blank(
-            InterviewScore, {"panellist": user}, "comment", "scores given de-identified", erasure
-        )
+        blank(InterviewScore, {"panellist": user}, "comment", "scores given de-identified", erasure)
         blank(Conflict, {"person": user}, "note", "conflicts of interest de-identified", erasure)
 
 

@@ -42,10 +42,16 @@ REGISTRATION_PATTERNS = {
     RegistrationBody.GMC: (r"\d{7}", "a GMC number is 7 digits, like 1234567"),
     RegistrationBody.GPHC: (r"\d{7}", "a GPhC number is 7 digits, like 2071234"),
     RegistrationBody.NMC: (r"\d{2}[A-Z]\d{4}[A-Z]", "an NMC PIN is like 12A3456E"),
-    RegistrationBody.HCPC: (r"[A-Z]{2}\d{5,6}", "an HCPC number is 2 letters then 5 or 6 digits, like PH123456"),
+    RegistrationBody.HCPC: (
+        r"[A-Z]{2}\d{5,6}",
+        "an HCPC number is 2 letters then 5 or 6 digits, like PH123456",
+    ),
     RegistrationBody.GDC: (r"\d{1,6}", "a GDC number is up to 6 digits"),
     RegistrationBody.GOC: (r"(01|D)-?\d{4,6}", "a GOC number is like 01-12345 or D-12345"),
-    RegistrationBody.OTHER: (r"[A-Z0-9/ -]{3,30}", "use letters, numbers, spaces, dashes or slashes"),
+    RegistrationBody.OTHER: (
+        r"[A-Z0-9/ -]{3,30}",
+        "use letters, numbers, spaces, dashes or slashes",
+    ),
 }
 
 
@@ -60,12 +66,27 @@ def registration_problem(body: str, number: str) -> str | None:
     return None
 
 
-def _change_stage(application: Application, to: str, *, by: User | None, reason: str = "", at: datetime | None = None) -> None:
+def _change_stage(
+    application: Application,
+    to: str,
+    *,
+    by: User | None,
+    reason: str = "",
+    at: datetime | None = None,
+) -> None:
     StageChange.objects.create(
-        application=application, from_stage=application.stage, to_stage=to, by=by, reason=reason, at=at or timezone.now()
+        application=application,
+        from_stage=application.stage,
+        to_stage=to,
+        by=by,
+        reason=reason,
+        at=at or timezone.now(),
     )
     application.stage = to
-    if to in FUNNEL and (not application.furthest_stage or FUNNEL.index(to) > FUNNEL.index(application.furthest_stage)):
+    if to in FUNNEL and (
+        not application.furthest_stage
+        or FUNNEL.index(to) > FUNNEL.index(application.furthest_stage)
+    ):
         application.furthest_stage = to
 
 
@@ -77,7 +98,9 @@ def ensure_open(round: RecruitmentRound, *, now: datetime | None = None) -> None
         raise DeadlinePassed(deadline_passed_message(round))
 
 
-def start_application(round: RecruitmentRound, *, by: User, now: datetime | None = None) -> Application:
+def start_application(
+    round: RecruitmentRound, *, by: User, now: datetime | None = None
+) -> Application:
     """The person's application to the round: the existing one, or a new draft.
 
     Side effects: may create a draft Application. One application per person per round.
@@ -98,7 +121,9 @@ PROTECTED_FIELDS = {
     "id", "ref", "round", "applicant", "stage", "furthest_stage", "submitted_at", "ineligible_reason",
     "approval_token", "approval_requested_at", "approval_confirmed_at", "reminded_48h_at", "reminded_24h_at", "created_at",
 }  # fmt: skip
-ANSWER_FIELDS = [f.name for f in Application._meta.concrete_fields if f.name not in PROTECTED_FIELDS]
+ANSWER_FIELDS = [
+    f.name for f in Application._meta.concrete_fields if f.name not in PROTECTED_FIELDS
+]
 
 
 def save_draft(application: Application, *, step: str, now: datetime | None = None) -> None:
@@ -111,14 +136,23 @@ def save_draft(application: Application, *, step: str, now: datetime | None = No
     """
     ensure_open(application.round, now=now)
     with transaction.atomic():
-        if not Application.objects.select_for_update(of=("self",)).filter(pk=application.pk, stage=Stage.DRAFT).exists():
-            raise ValidationError("This application has been submitted and can no longer be changed")
+        if (
+            not Application.objects.select_for_update(of=("self",))
+            .filter(pk=application.pk, stage=Stage.DRAFT)
+            .exists()
+        ):
+            raise ValidationError(
+                "This application has been submitted and can no longer be changed"
+            )
         application.last_step = step
         application.save(update_fields=ANSWER_FIELDS)
 
 
 def save_documents(
-    application: Application, uploads: Iterable[tuple[RequiredDocument, File]], *, now: datetime | None = None
+    application: Application,
+    uploads: Iterable[tuple[RequiredDocument, File]],
+    *,
+    now: datetime | None = None,
 ) -> None:
     """Store each newly uploaded required document of a draft, replacing an earlier upload of the
     same requirement. Call it inside the transaction that saves the draft (the documents step's
@@ -133,7 +167,9 @@ def save_documents(
         )
 
 
-def save_statements(application: Application, texts: dict[int, str], *, now: datetime | None = None) -> None:
+def save_statements(
+    application: Application, texts: dict[int, str], *, now: datetime | None = None
+) -> None:
     """Save the personal statement per criterion id (over-long text is kept, and flagged at submission)."""
     if not application.is_draft:
         raise ValidationError("This application has been submitted and can no longer be changed")
@@ -142,7 +178,9 @@ def save_statements(application: Application, texts: dict[int, str], *, now: dat
         for criterion in application.round.criteria.all():
             if criterion.pk in texts:
                 Statement.objects.update_or_create(
-                    application=application, criterion=criterion, defaults={"text": texts[criterion.pk]}
+                    application=application,
+                    criterion=criterion,
+                    defaults={"text": texts[criterion.pk]},
                 )
         application.last_step = "statement"
         application.save(update_fields=["last_step", "updated_at"])
@@ -166,18 +204,33 @@ def problems(application: Application) -> list[Problem]:
         add("eligibility", "registration_body", "Select your professional registration body")
     if not a.registration_number:
         add("eligibility", "registration_number", "Enter your registration number")
-    elif a.registration_body and (message := registration_problem(a.registration_body, a.registration_number)):
+    elif a.registration_body and (
+        message := registration_problem(a.registration_body, a.registration_number)
+    ):
         add("eligibility", "registration_number", message)
     if not a.grade:
         add("eligibility", "grade", "Enter your grade")
     if not a.region_id:
         add("eligibility", "region", "Select the region you are applying in")
-    elif a.profession and not Eligibility.objects.filter(round=a.round, region=a.region_id, profession=a.profession).exists():
-        add("eligibility", "region", f"{a.get_profession_display()} is not eligible in {a.region} in this round")
+    elif (
+        a.profession
+        and not Eligibility.objects.filter(
+            round=a.round, region=a.region_id, profession=a.profession
+        ).exists()
+    ):
+        add(
+            "eligibility",
+            "region",
+            f"{a.get_profession_display()} is not eligible in {a.region} in this round",
+        )
     if not a.employer:
         add("eligibility", "employer", "Enter your employing organisation")
     if not a.approval_method:
-        add("approval", "approval_method", "Choose how your employer will give approval for your release")
+        add(
+            "approval",
+            "approval_method",
+            "Choose how your employer will give approval for your release",
+        )
     elif a.approval_method == ApprovalMethod.UPLOAD and not a.approval_form:
         add("approval", "approval_form", "Upload the approval form signed by your manager")
     elif a.approval_method == ApprovalMethod.MANAGER_LINK and not a.approval_requested_at:
@@ -193,9 +246,17 @@ def problems(application: Application) -> list[Problem]:
         text = statements.get(criterion.pk).text if criterion.pk in statements else ""
         words = count_words(text)
         if words == 0:
-            add("statement", f"criterion_{criterion.pk}", f"Write your statement for {criterion.title}")
+            add(
+                "statement",
+                f"criterion_{criterion.pk}",
+                f"Write your statement for {criterion.title}",
+            )
         elif words > criterion.word_limit:
-            add("statement", f"criterion_{criterion.pk}", f"{criterion.title} must be {criterion.word_limit} words or fewer; it has {words}")
+            add(
+                "statement",
+                f"criterion_{criterion.pk}",
+                f"{criterion.title} must be {criterion.word_limit} words or fewer; it has {words}",
+            )
     if not a.cv:
         add("documents", "cv", "Upload your CV as a PDF")
     uploaded = set(a.documents.values_list("requirement_id", flat=True))
@@ -205,7 +266,9 @@ def problems(application: Application) -> list[Problem]:
     return found
 
 
-def request_manager_approval(application: Application, *, by: User, now: datetime | None = None) -> None:
+def request_manager_approval(
+    application: Application, *, by: User, now: datetime | None = None
+) -> None:
     """E-mail the named manager a link to confirm release at 0.4 FTE.
 
     Side effects: sets a fresh token and the request time; e-mails `manager_approval_request`
@@ -255,10 +318,16 @@ def confirm_manager_approval(application: Application, *, now: datetime | None =
         application.approval_confirmed_at = locked.approval_confirmed_at = now or timezone.now()
         locked.save(update_fields=["approval_confirmed_at", "updated_at"])
         if application.applicant:
-            notify("manager_approval_confirmed", to=application.applicant.email, context={"application": application})
+            notify(
+                "manager_approval_confirmed",
+                to=application.applicant.email,
+                context={"application": application},
+            )
 
 
-def decline_manager_approval(application: Application, *, reason: str, now: datetime | None = None) -> None:
+def decline_manager_approval(
+    application: Application, *, reason: str, now: datetime | None = None
+) -> None:
     """The manager declines, through their link, before the deadline, saying why.
 
     The manager has no account, so there is no actor. Raises ValidationError without a reason, or
@@ -283,10 +352,16 @@ def decline_manager_approval(application: Application, *, reason: str, now: date
             summary=f"{application.manager_name or 'The manager'} ({application.manager_email}) declined the employer's approval",
         )
         if application.applicant:
-            notify("manager_approval_declined", to=application.applicant.email, context={"application": application})
+            notify(
+                "manager_approval_declined",
+                to=application.applicant.email,
+                context={"application": application},
+            )
 
 
-def submit_application(application: Application, *, by: User, now: datetime | None = None) -> Application:
+def submit_application(
+    application: Application, *, by: User, now: datetime | None = None
+) -> Application:
     """Submit a complete draft before the deadline, exactly once.
 
     The row is locked, so two submissions at once make one. Raises DeadlinePassed (draft kept) or
@@ -295,7 +370,11 @@ def submit_application(application: Application, *, by: User, now: datetime | No
     """
     with transaction.atomic():
         # Lock only the application's row: locking the round too would queue every submission in it.
-        locked = Application.objects.select_for_update(of=("self",)).select_related("round").get(pk=application.pk)
+        locked = (
+            Application.objects.select_for_update(of=("self",))
+            .select_related("round")
+            .get(pk=application.pk)
+        )
         if not locked.is_draft:
             return locked  # already submitted (a double click or a second tab): nothing more to do
         now = now or timezone.now()
@@ -327,7 +406,9 @@ def mark_ineligible(application: Application, *, by: User, reason: str) -> None:
     if not reason.strip():
         raise ValidationError("Give the reason, which the applicant will be told")
     if application.stage != Stage.SUBMITTED:
-        raise ValidationError("Only a submitted application that has not moved on can be marked ineligible")
+        raise ValidationError(
+            "Only a submitted application that has not moved on can be marked ineligible"
+        )
     with transaction.atomic():
         _change_stage(application, Stage.INELIGIBLE, by=by, reason=reason)
         application.ineligible_reason = reason
@@ -340,10 +421,16 @@ def mark_ineligible(application: Application, *, by: User, reason: str) -> None:
             summary=f"Marked ineligible: {reason}",
         )
         if application.applicant:
-            notify("application_ineligible", to=application.applicant.email, context={"application": application, "reason": reason})
+            notify(
+                "application_ineligible",
+                to=application.applicant.email,
+                context={"application": application, "reason": reason},
+            )
 
 
-def record_equality(application: Application, answers: dict[str, str], *, by: User) -> EqualityRecord:
+def record_equality(
+    application: Application, answers: dict[str, str], *, by: User
+) -> EqualityRecord:
     """Store the applicant's optional equality-monitoring answers, once, apart from the application.
 
     Only while the round is open: its equality figures are worked out once it has closed, and an
@@ -375,19 +462,30 @@ def send_deadline_reminders(*, now: datetime | None = None) -> int:
     for field, before in REMINDERS:
         drafts = (
             Application.objects.drafts()
-            .filter(round__closes_at__gt=now, round__closes_at__lte=now + before, **{f"{field}__isnull": True})
+            .filter(
+                round__closes_at__gt=now,
+                round__closes_at__lte=now + before,
+                **{f"{field}__isnull": True},
+            )
             .select_related("round", "applicant")
         )
-        if field == "reminded_48h_at":  # a draft started inside the last day needs only the 24-hour one
+        if (
+            field == "reminded_48h_at"
+        ):  # a draft started inside the last day needs only the 24-hour one
             drafts = drafts.filter(round__closes_at__gt=now + timedelta(hours=24))
         for application in drafts:
             with transaction.atomic():
-                updated = Application.objects.filter(pk=application.pk, **{f"{field}__isnull": True}).update(**{field: now})
+                updated = Application.objects.filter(
+                    pk=application.pk, **{f"{field}__isnull": True}
+                ).update(**{field: now})
                 if updated and application.applicant:
                     notify(
                         "deadline_reminder",
                         to=application.applicant.email,
-                        context={"application": application, "hours": int(before.total_seconds() // 3600)},
+                        context={
+                            "application": application,
+                            "hours": int(before.total_seconds() // 3600),
+                        },
                     )
                     sent += 1
     return sent

@@ -44,7 +44,12 @@ class RelativeLikelihood:
 
 
 def relative_likelihood(
-    reference_appointed: int, reference_shortlisted: int, other_appointed: int, other_shortlisted: int, *, z: float = 1.959964
+    reference_appointed: int,
+    reference_shortlisted: int,
+    other_appointed: int,
+    other_shortlisted: int,
+    *,
+    z: float = 1.959964,
 ) -> RelativeLikelihood:
     """How many times more likely the reference group is to be appointed from shortlisting.
 

@@ -18,20 +18,50 @@ urlpatterns = [
     path("apply/<str:ref>/equality/", apply.equality, name="application_equality"),
     path("apply/<str:ref>/files/cv/", apply.cv_file, name="application_cv"),
     path("apply/<str:ref>/files/approval/", apply.approval_file, name="application_approval_form"),
-    path("apply/<str:ref>/files/approval-form-to-sign.pdf", apply.approval_form_pdf, name="application_approval_form_pdf"),
-    path("apply/<str:ref>/files/documents/<int:pk>/", apply.document_file, name="application_document"),
+    path(
+        "apply/<str:ref>/files/approval-form-to-sign.pdf",
+        apply.approval_form_pdf,
+        name="application_approval_form_pdf",
+    ),
+    path(
+        "apply/<str:ref>/files/documents/<int:pk>/",
+        apply.document_file,
+        name="application_document",
+    ),
     path("employer-approval/<str:token>/", apply.manager_approval, name="manager_approval"),
     # Faculty
     path("recruitment/rounds/", faculty.round_list, name="round_admin_list"),
     path("recruitment/rounds/new/", faculty.round_create, name="round_create"),
     path("recruitment/rounds/<int:pk>/", faculty.round_detail, name="round_detail"),
     path("recruitment/rounds/<int:pk>/edit/", faculty.round_update, name="round_update"),
-    path("recruitment/rounds/<int:pk>/eligibility/", faculty.round_eligibility, name="round_eligibility"),
-    path("recruitment/rounds/<int:pk>/applications/", faculty.application_list, name="application_list"),
-    path("recruitment/rounds/<int:pk>/applications.<str:fmt>", faculty.application_export, name="application_export"),
-    path("recruitment/rounds/<int:pk>/equality/", faculty.equality_monitoring, name="equality_monitoring"),
-    path("recruitment/applications/<str:ref>/", faculty.application_detail, name="application_detail"),
-    path("recruitment/applications/<str:ref>/ineligible/", faculty.mark_ineligible, name="application_ineligible"),
+    path(
+        "recruitment/rounds/<int:pk>/eligibility/",
+        faculty.round_eligibility,
+        name="round_eligibility",
+    ),
+    path(
+        "recruitment/rounds/<int:pk>/applications/",
+        faculty.application_list,
+        name="application_list",
+    ),
+    path(
+        "recruitment/rounds/<int:pk>/applications.<str:fmt>",
+        faculty.application_export,
+        name="application_export",
+    ),
+    path(
+        "recruitment/rounds/<int:pk>/equality/",
+        faculty.equality_monitoring,
+        name="equality_monitoring",
+    ),
+    path(
+        "recruitment/applications/<str:ref>/", faculty.application_detail, name="application_detail"
+    ),
+    path(
+        "recruitment/applications/<str:ref>/ineligible/",
+        faculty.mark_ineligible,
+        name="application_ineligible",
+    ),
     # Issue 4/9: shortlisting, interviews and offers
     path("", include("recruitment.urls_shortlisting")),
     path("", include("recruitment.urls_interviews")),

@@ -44,7 +44,9 @@ def make_person(*roles: str, funder=None, mfa: bool | None = None, **fields):
     from fellowship.models import RoleGrant
 
     for role in roles:
-        RoleGrant.objects.create(user=user, role=role, funder=funder if role == Role.FUNDER else None)
+        RoleGrant.objects.create(
+            user=user, role=role, funder=funder if role == Role.FUNDER else None
+        )
     user.forget_roles()
     needs_mfa = any(r in settings.MFA_REQUIRED_ROLES for r in roles) if mfa is None else mfa
     if needs_mfa:
@@ -95,7 +97,9 @@ for _role in [*ROLE_NAMES, "outsider"]:
 
 @pytest.fixture
 def has_mfa():
-    return lambda user: Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return lambda user: Authenticator.objects.filter(
+        user=user, type=Authenticator.Type.TOTP
+    ).exists()
 
 
 # Browser tests ---------------------------------------------------------------------------------

@@ -88,22 +88,55 @@ EXPECTED: dict[str, tuple] = {
     # Privacy notices: public, signed in or not
     "privacy_index": (None, EVERYONE),
     "privacy_notice": (lambda w: {"purpose": "recruitment"}, EVERYONE),
-    "role_revoke": (lambda w: {"pk": w["users"]["applicant"].pk, "grant_pk": w["grant"].pk}, rule(405)),
+    "role_revoke": (
+        lambda w: {"pk": w["users"]["applicant"].pk, "grant_pk": w["grant"].pk},
+        rule(405),
+    ),
     # Recruitment: the applicant's journey (their application is submitted, so steps lead back to it)
     "round_list": (None, rule(200)),
     "application_start": (lambda w: {"pk": w["round"].pk}, rule(200, applicant=302)),
-    "application_overview": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=200, faculty=200)),
-    "application_eligibility": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=302, faculty=302)),
-    "application_statement": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=302, faculty=302)),
-    "application_documents": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=302, faculty=302)),
-    "application_approval": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=302, faculty=302)),
-    "application_review": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=302, faculty=302)),
+    "application_overview": (
+        lambda w: {"ref": w["application"].ref},
+        rule(404, applicant=200, faculty=200),
+    ),
+    "application_eligibility": (
+        lambda w: {"ref": w["application"].ref},
+        rule(404, applicant=302, faculty=302),
+    ),
+    "application_statement": (
+        lambda w: {"ref": w["application"].ref},
+        rule(404, applicant=302, faculty=302),
+    ),
+    "application_documents": (
+        lambda w: {"ref": w["application"].ref},
+        rule(404, applicant=302, faculty=302),
+    ),
+    "application_approval": (
+        lambda w: {"ref": w["application"].ref},
+        rule(404, applicant=302, faculty=302),
+    ),
+    "application_review": (
+        lambda w: {"ref": w["application"].ref},
+        rule(404, applicant=302, faculty=302),
+    ),
     "application_withdraw": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=200)),
     "application_equality": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=200)),
-    "application_cv": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=200, faculty=200)),
-    "application_approval_form": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=200, faculty=200)),
-    "application_approval_form_pdf": (lambda w: {"ref": w["application"].ref}, rule(404, applicant=200)),
-    "application_document": (lambda w: {"ref": w["application"].ref, "pk": w["document"].pk}, rule(404, applicant=200, faculty=200)),
+    "application_cv": (
+        lambda w: {"ref": w["application"].ref},
+        rule(404, applicant=200, faculty=200),
+    ),
+    "application_approval_form": (
+        lambda w: {"ref": w["application"].ref},
+        rule(404, applicant=200, faculty=200),
+    ),
+    "application_approval_form_pdf": (
+        lambda w: {"ref": w["application"].ref},
+        rule(404, applicant=200),
+    ),
+    "application_document": (
+        lambda w: {"ref": w["application"].ref, "pk": w["document"].pk},
+        rule(404, applicant=200, faculty=200),
+    ),
     "manager_approval": (lambda w: {"token": w["token"]}, rule(200, anonymous=200)),
     # Recruitment: faculty pages; the equality view also needs the dedicated permission
     "round_admin_list": (None, FACULTY_ONLY),
@@ -118,10 +151,19 @@ EXPECTED: dict[str, tuple] = {
     "application_ineligible": (lambda w: {"ref": w["application"].ref}, FACULTY_ONLY),
     # Recruitment II: shortlisting (the application is assigned to the panellist)
     "shortlisting": (lambda w: {"pk": w["round"].pk}, FACULTY_ONLY),
-    "shortlist_moderate": (lambda w: {"ref": w["application"].ref, "criterion_pk": w["criterion"].pk}, FACULTY_ONLY),
+    "shortlist_moderate": (
+        lambda w: {"ref": w["application"].ref, "criterion_pk": w["criterion"].pk},
+        FACULTY_ONLY,
+    ),
     "my_reviews": (None, rule(403, panellist=200, faculty=200)),
-    "shortlist_score": (lambda w: {"pk": w["assignment"].pk}, rule(403, panellist=200, faculty=404)),
-    "declare_conflict": (lambda w: {"pk": w["assignment"].pk}, rule(403, panellist=200, faculty=404)),
+    "shortlist_score": (
+        lambda w: {"pk": w["assignment"].pk},
+        rule(403, panellist=200, faculty=404),
+    ),
+    "declare_conflict": (
+        lambda w: {"pk": w["assignment"].pk},
+        rule(403, panellist=200, faculty=404),
+    ),
     # Interviews (a second round: the panellist sits on its panel; the applicant's shortlisted application has a slot)
     "panel_list": (lambda w: {"pk": w["interview_round"].pk}, FACULTY_ONLY),
     "panel_create": (lambda w: {"pk": w["interview_round"].pk}, FACULTY_ONLY),
@@ -148,14 +190,20 @@ EXPECTED: dict[str, tuple] = {
     "survey_send_panellists": (lambda w: {"pk": w["interview_round"].pk}, FACULTY_ONLY),
     # Surveys: a workshop feedback survey whose session's speaker is the supervisor
     "my_talks": (None, rule(200)),
-    "speaker_results": (lambda w: {"pk": w["workshop_survey"].pk}, rule(404, supervisor=200, faculty=200)),
+    "speaker_results": (
+        lambda w: {"pk": w["workshop_survey"].pk},
+        rule(404, supervisor=200, faculty=200),
+    ),
     "survey_list": (None, FACULTY_ONLY),
     "survey_create": (None, FACULTY_ONLY),
     "survey_edit": (lambda w: {"pk": w["workshop_survey"].pk}, FACULTY_ONLY),
     "survey_copy": (lambda w: {"pk": w["workshop_survey"].pk}, FACULTY_ONLY),
     "question_create": (lambda w: {"pk": w["workshop_survey"].pk}, FACULTY_ONLY),
     "question_edit": (
-        lambda w: {"pk": w["workshop_survey"].pk, "question_pk": w["workshop_survey"].questions.first().pk},
+        lambda w: {
+            "pk": w["workshop_survey"].pk,
+            "question_pk": w["workshop_survey"].questions.first().pk,
+        },
         FACULTY_ONLY,
     ),
     "survey_send": (lambda w: {"pk": w["workshop_survey"].pk}, FACULTY_ONLY),
@@ -165,13 +213,22 @@ EXPECTED: dict[str, tuple] = {
     "report_request": (None, FACULTY_ONLY),
     "report_detail": (lambda w: {"pk": w["report_job"].pk}, rule(403, faculty=200, funder=200)),
     "report_status": (lambda w: {"pk": w["report_job"].pk}, rule(403, faculty=200, funder=200)),
-    "report_download": (lambda w: {"pk": w["report_job"].pk, "fmt": "pdf"}, rule(403, faculty=200, funder=200)),
+    "report_download": (
+        lambda w: {"pk": w["report_job"].pk, "fmt": "pdf"},
+        rule(403, faculty=200, funder=200),
+    ),
     "report_preview": (lambda w: {"number": w["cohort"].number}, FACULTY_ONLY),
     "report_wording": (None, FACULTY_ONLY),
     "report_wording_edit": (lambda w: {"objective": 1}, FACULTY_ONLY),
     # A released report's words can no longer change: faculty are sent back to its page
-    "report_section_edit": (lambda w: {"pk": w["report_job"].pk, "key": "summary"}, rule(403, faculty=302)),
-    "report_claim": (lambda w: {"pk": w["report_job"].pk, "key": "objective1_recommend"}, rule(403, faculty=302)),
+    "report_section_edit": (
+        lambda w: {"pk": w["report_job"].pk, "key": "summary"},
+        rule(403, faculty=302),
+    ),
+    "report_claim": (
+        lambda w: {"pk": w["report_job"].pk, "key": "objective1_recommend"},
+        rule(403, faculty=302),
+    ),
     "report_release": (lambda w: {"pk": w["report_job"].pk}, rule(405)),
     # Projects: a draft proposal of the supervisor's, and an approved project with the fellow placed on it
     "proposal_list": (None, rule(403, faculty=200, supervisor=200, alumnus=200)),
@@ -179,14 +236,23 @@ EXPECTED: dict[str, tuple] = {
     "proposal_detail": (lambda w: {"ref": w["draft"].ref}, rule(404, faculty=200, supervisor=200)),
     "proposal_update": (lambda w: {"ref": w["draft"].ref}, rule(404, faculty=403, supervisor=200)),
     "proposal_submit": (lambda w: {"ref": w["draft"].ref}, rule(405)),
-    "proposal_versions": (lambda w: {"ref": w["draft"].ref}, rule(404, faculty=200, supervisor=200)),
+    "proposal_versions": (
+        lambda w: {"ref": w["draft"].ref},
+        rule(404, faculty=200, supervisor=200),
+    ),
     "review_queue": (None, FACULTY_ONLY),
     "proposal_review": (lambda w: {"ref": w["draft"].ref}, FACULTY_ONLY),
     "checklist": (None, FACULTY_ONLY),
     "checklist_item": (lambda w: {"pk": w["checklist_item"].pk}, FACULTY_ONLY),
-    "catalogue": (lambda w: {"number": w["cohort"].number}, rule(403, faculty=200, fellow=200, alumnus=200, supervisor=200)),
+    "catalogue": (
+        lambda w: {"number": w["cohort"].number},
+        rule(403, faculty=200, fellow=200, alumnus=200, supervisor=200),
+    ),
     # Asking for the PDF is a POST; its page and its download are open to whoever browses the cohort
-    "catalogue_pdf": (lambda w: {"number": w["cohort"].number}, rule(403, faculty=405, fellow=405, alumnus=405, supervisor=405)),
+    "catalogue_pdf": (
+        lambda w: {"number": w["cohort"].number},
+        rule(403, faculty=405, fellow=405, alumnus=405, supervisor=405),
+    ),
     "catalogue_file": (
         lambda w: {"number": w["cohort"].number, "pk": w["catalogue_file"].pk},
         rule(403, faculty=200, fellow=200, alumnus=200, supervisor=200),
@@ -196,7 +262,10 @@ EXPECTED: dict[str, tuple] = {
         rule(403, faculty=200, fellow=200, alumnus=200, supervisor=200),
     ),
     "project_overview": (None, FACULTY_ONLY),
-    "project_milestones": (lambda w: {"ref": w["project"].ref}, rule(404, faculty=200, fellow=200, supervisor=200)),
+    "project_milestones": (
+        lambda w: {"ref": w["project"].ref},
+        rule(404, faculty=200, fellow=200, supervisor=200),
+    ),
     # Matching: the cohort's round has a proposed allocation with the fellow's line on it
     "project_choices": (None, rule(403, fellow=200)),
     "matching_result": (None, rule(403, fellow=200)),
@@ -209,7 +278,10 @@ EXPECTED: dict[str, tuple] = {
     "matching_supervisors": (lambda w: {"number": w["cohort"].number}, FACULTY_ONLY),
     "matching_run": (lambda w: {"number": w["cohort"].number}, rule(405)),
     "matching_allocation": (lambda w: {"number": w["cohort"].number}, FACULTY_ONLY),
-    "matching_override": (lambda w: {"number": w["cohort"].number, "pk": w["proposed_match"].pk}, FACULTY_ONLY),
+    "matching_override": (
+        lambda w: {"number": w["cohort"].number, "pk": w["proposed_match"].pk},
+        FACULTY_ONLY,
+    ),
     "matching_publish": (lambda w: {"number": w["cohort"].number}, rule(405)),
     # Mentoring: the alumnus offers to mentor, the fellow asked; a proposed pair links them
     "my_mentoring": (None, rule(403, fellow=200, alumnus=200)),
@@ -219,7 +291,10 @@ EXPECTED: dict[str, tuple] = {
     "mentoring_cohort": (lambda w: {"number": w["cohort"].number}, FACULTY_ONLY),
     "mentoring_run": (lambda w: {"number": w["cohort"].number}, rule(405)),
     "mentoring_pair_add": (lambda w: {"number": w["cohort"].number}, FACULTY_ONLY),
-    "mentoring_pair": (lambda w: {"number": w["cohort"].number, "pk": w["mentor_pairing"].pk}, FACULTY_ONLY),
+    "mentoring_pair": (
+        lambda w: {"number": w["cohort"].number, "pk": w["mentor_pairing"].pk},
+        FACULTY_ONLY,
+    ),
     "mentoring_publish": (lambda w: {"number": w["cohort"].number}, rule(405)),
     # Portfolio: the fellow has an entry with evidence and an image poster; the supervisor
     # supervises the fellow's project
@@ -303,7 +378,9 @@ def build_world(role_users) -> dict:
     funder.mou.save("mou.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     cohort = CohortFactory()
     fellow = FellowFactory(cohort=cohort, user=role_users["fellow"], funder=funder)
-    alumnus = FellowFactory(user=role_users["alumnus"], status=FellowStatus.GRADUATED, cohort=CohortFactory())
+    alumnus = FellowFactory(
+        user=role_users["alumnus"], status=FellowStatus.GRADUATED, cohort=CohortFactory()
+    )
     from projects.enums import ProposalStatus
     from projects.models import ChecklistItem, Placement
     from recruitment.models import ApplicationDocument
@@ -322,7 +399,9 @@ def build_world(role_users) -> dict:
     application = submitted(ApplicationFactory(round=rnd, applicant=role_users["applicant"]))
     application.approval_token = "a-manager-link-token"
     application.save()
-    document = ApplicationDocument(application=application, requirement=RequiredDocumentFactory(round=rnd))
+    document = ApplicationDocument(
+        application=application, requirement=RequiredDocumentFactory(round=rnd)
+    )
     document.file.save("reference.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     from datetime import timedelta
 
@@ -334,18 +413,29 @@ def build_world(role_users) -> dict:
 
     from .factories import FundedPostFactory
 
-    assignment = ReviewerAssignment.objects.create(application=application, reviewer=role_users["panellist"])
+    assignment = ReviewerAssignment.objects.create(
+        application=application, reviewer=role_users["panellist"]
+    )
     interview_round = RoundFactory(cohort=cohort)
-    interview_application = submitted(ApplicationFactory(round=interview_round, applicant=role_users["applicant"]))
+    interview_application = submitted(
+        ApplicationFactory(round=interview_round, applicant=role_users["applicant"])
+    )
     interview_application.stage = Stage.SHORTLISTED
     interview_application.save()
-    panel = InterviewPanel.objects.create(round=interview_round, name="Panel A", date=timezone.localdate())
+    panel = InterviewPanel.objects.create(
+        round=interview_round, name="Panel A", date=timezone.localdate()
+    )
     panel.members.add(role_users["panellist"])
     start = timezone.now() + timedelta(days=3)
     slot = InterviewSlot.objects.create(
-        panel=panel, starts_at=start, ends_at=start + timedelta(minutes=30), application=interview_application
+        panel=panel,
+        starts_at=start,
+        ends_at=start + timedelta(minutes=30),
+        application=interview_application,
     )
-    offer_application = submitted(ApplicationFactory(round=RoundFactory(cohort=cohort), applicant=role_users["applicant"]))
+    offer_application = submitted(
+        ApplicationFactory(round=RoundFactory(cohort=cohort), applicant=role_users["applicant"])
+    )
     offer_application.stage = Stage.OFFERED
     offer_application.save()
     offer = Offer.objects.create(
@@ -356,7 +446,9 @@ def build_world(role_users) -> dict:
         respond_by=timezone.now() + timedelta(days=7),
     )
     supervisor = role_users["supervisor"]
-    project = complete_proposal(ProjectFactory(cohort=cohort, supervisor=supervisor, status=ProposalStatus.APPROVED))
+    project = complete_proposal(
+        ProjectFactory(cohort=cohort, supervisor=supervisor, status=ProposalStatus.APPROVED)
+    )
     Placement.objects.create(project=project, fellow=fellow)
     from fellowship.models import MentorPairing
     from projects.enums import MatchingStatus
@@ -374,9 +466,15 @@ def build_world(role_users) -> dict:
     workshop = WorkshopFactory(cohort=cohort)
     Speaker.objects.create(workshop=workshop, name="Dr Speaker", user=supervisor)
     workshop_survey = Survey.objects.create(
-        key="workshop_feedback", title="Workshop feedback", workshop=workshop, cohort=cohort, opens_at=timezone.now()
+        key="workshop_feedback",
+        title="Workshop feedback",
+        workshop=workshop,
+        cohort=cohort,
+        opens_at=timezone.now(),
     )
-    Question.objects.create(survey=workshop_survey, key="relevance", kind=QuestionKind.AGREEMENT, text="Relevant?")
+    Question.objects.create(
+        survey=workshop_survey, key="relevance", kind=QuestionKind.AGREEMENT, text="Relevant?"
+    )
     # Portfolio: an entry with an evidence file and an image poster of the fellow's ---------------
     from .factories.portfolio import PortfolioEntryFactory, PosterFactory, TestimonialFactory
 
@@ -395,7 +493,11 @@ def build_world(role_users) -> dict:
 
     # Released to funders (a draft is the faculty's alone: tests/reports/test_release.py).
     report_job = ReportJob.objects.create(
-        cohort=cohort, suppress_below=5, state=ReportState.DONE, progress=100, released_at=timezone.now()
+        cohort=cohort,
+        suppress_below=5,
+        state=ReportState.DONE,
+        progress=100,
+        released_at=timezone.now(),
     )
     report_job.pdf.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     from projects.models import CatalogueFile
@@ -406,7 +508,9 @@ def build_world(role_users) -> dict:
     catalogue_file.file.save("catalogue.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     from .fellowship.test_invitations import invite_and_read_token, run_batch_now
 
-    invitation, invitation_token = invite_and_read_token(role_users["faculty"], "invited@example.org")
+    invitation, invitation_token = invite_and_read_token(
+        role_users["faculty"], "invited@example.org"
+    )
     return {
         "invitation": invitation,
         "invitation_token": invitation_token,
@@ -471,4 +575,7 @@ def test_funder_cannot_see_another_funders_page_or_mou(world, login):
 
 def test_fellow_cannot_see_another_fellows_record(world, login):
     other = FellowFactory(cohort=world["cohort"])
-    assert login(world["users"]["fellow"]).get(reverse("fellow_detail", args=[other.pk])).status_code == 404
+    assert (
+        login(world["users"]["fellow"]).get(reverse("fellow_detail", args=[other.pk])).status_code
+        == 404
+    )

@@ -32,5 +32,7 @@ def build_demo() -> list[str]:
         erasure = privacy.erase_person(
             person, by=faculty, requested_by="the person, by e-mail to the programme team"
         )
-        notes.append(f"Data protection: {ERASED} asked to be erased, and is now {erasure.pseudonym}")
+        notes.append(
+            f"Data protection: {ERASED} asked to be erased, and is now {erasure.pseudonym}"
+        )
     return notes

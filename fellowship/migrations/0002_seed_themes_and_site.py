@@ -18,7 +18,9 @@ def seed(apps, schema_editor):
         Theme.objects.update_or_create(key=key, defaults={"name": name, "position": position})
     Site = apps.get_model("sites", "Site")
     domain = settings.SITE_URL.split("://", 1)[-1].split("/", 1)[0]
-    Site.objects.update_or_create(pk=settings.SITE_ID, defaults={"domain": domain, "name": "Fellowship Manager"})
+    Site.objects.update_or_create(
+        pk=settings.SITE_ID, defaults={"domain": domain, "name": "Fellowship Manager"}
+    )
 
 
 class Migration(migrations.Migration):

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fellowship', '0002_seed_themes_and_site'),
+        ("fellowship", "0002_seed_themes_and_site"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='organisation',
-            field=models.CharField(blank=True, max_length=200, verbose_name='employing organisation'),
+            model_name="user",
+            name="organisation",
+            field=models.CharField(
+                blank=True, max_length=200, verbose_name="employing organisation"
+            ),
         ),
     ]

@@ -9,157 +9,509 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fellowship', '0003_user_organisation'),
+        ("fellowship", "0003_user_organisation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='fellow',
-            name='post_theme',
+            model_name="fellow",
+            name="post_theme",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.AddField(
-            model_name='historicalfellow',
-            name='post_theme',
+            model_name="historicalfellow",
+            name="post_theme",
             field=models.CharField(blank=True, max_length=100),
         ),
         migrations.CreateModel(
-            name='HistoricalMentorOffer',
+            name="HistoricalMentorOffer",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('capacity', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(3)], verbose_name='mentees you can take')),
-                ('specialty', models.CharField(blank=True, max_length=100, verbose_name='clinical specialty')),
-                ('domains', models.JSONField(blank=True, default=list, verbose_name='project domains')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('cohort', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='fellowship.cohort')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('mentor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='fellowship.fellow')),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='fellowship.region')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(3),
+                        ],
+                        verbose_name="mentees you can take",
+                    ),
+                ),
+                (
+                    "specialty",
+                    models.CharField(blank=True, max_length=100, verbose_name="clinical specialty"),
+                ),
+                (
+                    "domains",
+                    models.JSONField(blank=True, default=list, verbose_name="project domains"),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "cohort",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="fellowship.cohort",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "mentor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="fellowship.fellow",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="fellowship.region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical mentor offer',
-                'verbose_name_plural': 'historical mentor offers',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical mentor offer",
+                "verbose_name_plural": "historical mentor offers",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMentorPairing',
+            name="HistoricalMentorPairing",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('published', 'Published')], default='proposed', max_length=20)),
-                ('shares_region', models.BooleanField(default=False)),
-                ('shares_specialty', models.BooleanField(default=False)),
-                ('shares_domain', models.BooleanField(default=False)),
-                ('quality', models.PositiveSmallIntegerField(default=0)),
-                ('pinned', models.BooleanField(default=False)),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('cohort', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='fellowship.cohort')),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('mentee', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='fellowship.fellow')),
-                ('mentor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='fellowship.fellow')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("proposed", "Proposed"), ("published", "Published")],
+                        default="proposed",
+                        max_length=20,
+                    ),
+                ),
+                ("shares_region", models.BooleanField(default=False)),
+                ("shares_specialty", models.BooleanField(default=False)),
+                ("shares_domain", models.BooleanField(default=False)),
+                ("quality", models.PositiveSmallIntegerField(default=0)),
+                ("pinned", models.BooleanField(default=False)),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "cohort",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="fellowship.cohort",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "mentee",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="fellowship.fellow",
+                    ),
+                ),
+                (
+                    "mentor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="fellowship.fellow",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical mentor pairing',
-                'verbose_name_plural': 'historical mentor pairings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical mentor pairing",
+                "verbose_name_plural": "historical mentor pairings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalMentorRequest',
+            name="HistoricalMentorRequest",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('domain', models.CharField(blank=True, max_length=100, verbose_name='AI project domain')),
-                ('region_importance', models.PositiveSmallIntegerField(choices=[(0, 'Does not matter'), (1, 'Matters a little'), (2, 'Matters'), (3, 'Matters most')], default=2)),
-                ('specialty_importance', models.PositiveSmallIntegerField(choices=[(0, 'Does not matter'), (1, 'Matters a little'), (2, 'Matters'), (3, 'Matters most')], default=2)),
-                ('domain_importance', models.PositiveSmallIntegerField(choices=[(0, 'Does not matter'), (1, 'Matters a little'), (2, 'Matters'), (3, 'Matters most')], default=2)),
-                ('note', models.TextField(blank=True, verbose_name='anything else the faculty should know')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('fellow', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='fellowship.fellow')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "domain",
+                    models.CharField(blank=True, max_length=100, verbose_name="AI project domain"),
+                ),
+                (
+                    "region_importance",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Does not matter"),
+                            (1, "Matters a little"),
+                            (2, "Matters"),
+                            (3, "Matters most"),
+                        ],
+                        default=2,
+                    ),
+                ),
+                (
+                    "specialty_importance",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Does not matter"),
+                            (1, "Matters a little"),
+                            (2, "Matters"),
+                            (3, "Matters most"),
+                        ],
+                        default=2,
+                    ),
+                ),
+                (
+                    "domain_importance",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Does not matter"),
+                            (1, "Matters a little"),
+                            (2, "Matters"),
+                            (3, "Matters most"),
+                        ],
+                        default=2,
+                    ),
+                ),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True, verbose_name="anything else the faculty should know"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "fellow",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="fellowship.fellow",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical mentor request',
-                'verbose_name_plural': 'historical mentor requests',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical mentor request",
+                "verbose_name_plural": "historical mentor requests",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='MentorRequest',
+            name="MentorRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(blank=True, max_length=100, verbose_name='AI project domain')),
-                ('region_importance', models.PositiveSmallIntegerField(choices=[(0, 'Does not matter'), (1, 'Matters a little'), (2, 'Matters'), (3, 'Matters most')], default=2)),
-                ('specialty_importance', models.PositiveSmallIntegerField(choices=[(0, 'Does not matter'), (1, 'Matters a little'), (2, 'Matters'), (3, 'Matters most')], default=2)),
-                ('domain_importance', models.PositiveSmallIntegerField(choices=[(0, 'Does not matter'), (1, 'Matters a little'), (2, 'Matters'), (3, 'Matters most')], default=2)),
-                ('note', models.TextField(blank=True, verbose_name='anything else the faculty should know')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('fellow', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='mentor_request', to='fellowship.fellow')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "domain",
+                    models.CharField(blank=True, max_length=100, verbose_name="AI project domain"),
+                ),
+                (
+                    "region_importance",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Does not matter"),
+                            (1, "Matters a little"),
+                            (2, "Matters"),
+                            (3, "Matters most"),
+                        ],
+                        default=2,
+                    ),
+                ),
+                (
+                    "specialty_importance",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Does not matter"),
+                            (1, "Matters a little"),
+                            (2, "Matters"),
+                            (3, "Matters most"),
+                        ],
+                        default=2,
+                    ),
+                ),
+                (
+                    "domain_importance",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Does not matter"),
+                            (1, "Matters a little"),
+                            (2, "Matters"),
+                            (3, "Matters most"),
+                        ],
+                        default=2,
+                    ),
+                ),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True, verbose_name="anything else the faculty should know"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "fellow",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentor_request",
+                        to="fellowship.fellow",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['fellow__cohort__number', 'fellow__ref'],
+                "ordering": ["fellow__cohort__number", "fellow__ref"],
             },
         ),
         migrations.CreateModel(
-            name='MentorOffer',
+            name="MentorOffer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('capacity', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(3)], verbose_name='mentees you can take')),
-                ('specialty', models.CharField(blank=True, max_length=100, verbose_name='clinical specialty')),
-                ('domains', models.JSONField(blank=True, default=list, verbose_name='project domains')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('cohort', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mentor_offers', to='fellowship.cohort')),
-                ('mentor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentor_offers', to='fellowship.fellow')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='fellowship.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(3),
+                        ],
+                        verbose_name="mentees you can take",
+                    ),
+                ),
+                (
+                    "specialty",
+                    models.CharField(blank=True, max_length=100, verbose_name="clinical specialty"),
+                ),
+                (
+                    "domains",
+                    models.JSONField(blank=True, default=list, verbose_name="project domains"),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "cohort",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mentor_offers",
+                        to="fellowship.cohort",
+                    ),
+                ),
+                (
+                    "mentor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentor_offers",
+                        to="fellowship.fellow",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="fellowship.region",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['cohort__number', 'mentor__ref'],
-                'constraints': [models.UniqueConstraint(fields=('cohort', 'mentor'), name='one_mentor_offer_per_cohort'), models.CheckConstraint(condition=models.Q(('capacity__gte', 1), ('capacity__lte', 3)), name='mentor_capacity_1_to_3')],
+                "ordering": ["cohort__number", "mentor__ref"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("cohort", "mentor"), name="one_mentor_offer_per_cohort"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("capacity__gte", 1), ("capacity__lte", 3)),
+                        name="mentor_capacity_1_to_3",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MentorPairing',
+            name="MentorPairing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('published', 'Published')], default='proposed', max_length=20)),
-                ('shares_region', models.BooleanField(default=False)),
-                ('shares_specialty', models.BooleanField(default=False)),
-                ('shares_domain', models.BooleanField(default=False)),
-                ('quality', models.PositiveSmallIntegerField(default=0)),
-                ('pinned', models.BooleanField(default=False)),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('cohort', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mentor_pairings', to='fellowship.cohort')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('mentee', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentor_pairings', to='fellowship.fellow')),
-                ('mentor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mentee_pairings', to='fellowship.fellow')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("proposed", "Proposed"), ("published", "Published")],
+                        default="proposed",
+                        max_length=20,
+                    ),
+                ),
+                ("shares_region", models.BooleanField(default=False)),
+                ("shares_specialty", models.BooleanField(default=False)),
+                ("shares_domain", models.BooleanField(default=False)),
+                ("quality", models.PositiveSmallIntegerField(default=0)),
+                ("pinned", models.BooleanField(default=False)),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "cohort",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mentor_pairings",
+                        to="fellowship.cohort",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "mentee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentor_pairings",
+                        to="fellowship.fellow",
+                    ),
+                ),
+                (
+                    "mentor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mentee_pairings",
+                        to="fellowship.fellow",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['cohort__number', 'mentor__ref', 'mentee__ref'],
-                'constraints': [models.UniqueConstraint(fields=('mentor', 'mentee'), name='one_pairing_per_mentor_and_mentee'), models.CheckConstraint(condition=models.Q(('mentor', models.F('mentee')), _negated=True), name='mentor_is_not_own_mentee')],
+                "ordering": ["cohort__number", "mentor__ref", "mentee__ref"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("mentor", "mentee"), name="one_pairing_per_mentor_and_mentee"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("mentor", models.F("mentee")), _negated=True),
+                        name="mentor_is_not_own_mentee",
+                    ),
+                ],
             },
         ),
     ]

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fellowship', '0004_mentoring_and_post_theme'),
+        ("fellowship", "0004_mentoring_and_post_theme"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='workshop',
-            name='attendees',
-            field=models.ManyToManyField(blank=True, related_name='workshops_attended', to='fellowship.fellow'),
+            model_name="workshop",
+            name="attendees",
+            field=models.ManyToManyField(
+                blank=True, related_name="workshops_attended", to="fellowship.fellow"
+            ),
         ),
     ]

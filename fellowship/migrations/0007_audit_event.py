@@ -7,26 +7,68 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fellowship', '0006_mentor_exclusion'),
+        ("fellowship", "0006_mentor_exclusion"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor_email', models.CharField(blank=True, max_length=254)),
-                ('action', models.CharField(choices=[('viewed', 'Viewed'), ('downloaded', 'Downloaded'), ('exported', 'Exported'), ('changed', 'Changed'), ('overridden', 'Overridden'), ('published', 'Published')], max_length=20)),
-                ('subject', models.CharField(choices=[('application', 'Application'), ('application_file', 'Application file (CV, approval, document)'), ('shortlist_score', 'Shortlisting score'), ('interview_score', 'Interview score'), ('equality', 'Equality monitoring figures'), ('matching', 'Fellow–project matching'), ('mentoring', 'Mentor pairs'), ('report', 'Benefits report')], db_index=True, max_length=30)),
-                ('reference', models.CharField(blank=True, db_index=True, max_length=100)),
-                ('summary', models.CharField(blank=True, max_length=300)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("actor_email", models.CharField(blank=True, max_length=254)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("viewed", "Viewed"),
+                            ("downloaded", "Downloaded"),
+                            ("exported", "Exported"),
+                            ("changed", "Changed"),
+                            ("overridden", "Overridden"),
+                            ("published", "Published"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(
+                        choices=[
+                            ("application", "Application"),
+                            ("application_file", "Application file (CV, approval, document)"),
+                            ("shortlist_score", "Shortlisting score"),
+                            ("interview_score", "Interview score"),
+                            ("equality", "Equality monitoring figures"),
+                            ("matching", "Fellow–project matching"),
+                            ("mentoring", "Mentor pairs"),
+                            ("report", "Benefits report"),
+                        ],
+                        db_index=True,
+                        max_length=30,
+                    ),
+                ),
+                ("reference", models.CharField(blank=True, db_index=True, max_length=100)),
+                ("summary", models.CharField(blank=True, max_length=300)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
+                "ordering": ["-at", "-pk"],
             },
         ),
     ]

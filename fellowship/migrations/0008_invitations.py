@@ -7,67 +7,173 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fellowship', '0007_audit_event'),
+        ("fellowship", "0007_audit_event"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='subject',
-            field=models.CharField(choices=[('application', 'Application'), ('application_file', 'Application file (CV, approval, document)'), ('shortlist_score', 'Shortlisting score'), ('interview_score', 'Interview score'), ('equality', 'Equality monitoring figures'), ('matching', 'Fellow–project matching'), ('mentoring', 'Mentor pairs'), ('report', 'Benefits report'), ('invitation', 'Invitation to a role')], db_index=True, max_length=30),
+            model_name="auditevent",
+            name="subject",
+            field=models.CharField(
+                choices=[
+                    ("application", "Application"),
+                    ("application_file", "Application file (CV, approval, document)"),
+                    ("shortlist_score", "Shortlisting score"),
+                    ("interview_score", "Interview score"),
+                    ("equality", "Equality monitoring figures"),
+                    ("matching", "Fellow–project matching"),
+                    ("mentoring", "Mentor pairs"),
+                    ("report", "Benefits report"),
+                    ("invitation", "Invitation to a role"),
+                ],
+                db_index=True,
+                max_length=30,
+            ),
         ),
         migrations.CreateModel(
-            name='InvitationBatch',
+            name="InvitationBatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('roles', models.JSONField(default=list)),
-                ('description', models.CharField(blank=True, max_length=200)),
-                ('entries', models.JSONField(default=list)),
-                ('outcomes', models.JSONField(default=list)),
-                ('total', models.PositiveIntegerField(default=0)),
-                ('done', models.PositiveIntegerField(default=0)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('funder', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='fellowship.funder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("roles", models.JSONField(default=list)),
+                ("description", models.CharField(blank=True, max_length=200)),
+                ("entries", models.JSONField(default=list)),
+                ("outcomes", models.JSONField(default=list)),
+                ("total", models.PositiveIntegerField(default=0)),
+                ("done", models.PositiveIntegerField(default=0)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "funder",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="fellowship.funder",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='PersonInvitation',
+            name="PersonInvitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(db_index=True, max_length=254, verbose_name='e-mail address')),
-                ('roles', models.JSONField(default=list)),
-                ('selector', models.CharField(max_length=32, unique=True)),
-                ('token_hash', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('sent_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('send_count', models.PositiveSmallIntegerField(default=1)),
-                ('expires_at', models.DateTimeField()),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='accepted_invitations', to=settings.AUTH_USER_MODEL)),
-                ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invitations', to='fellowship.invitationbatch')),
-                ('fellow', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='fellowship.fellow')),
-                ('funder', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='fellowship.funder')),
-                ('invited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('revoked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(db_index=True, max_length=254, verbose_name="e-mail address"),
+                ),
+                ("roles", models.JSONField(default=list)),
+                ("selector", models.CharField(max_length=32, unique=True)),
+                ("token_hash", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("sent_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("send_count", models.PositiveSmallIntegerField(default=1)),
+                ("expires_at", models.DateTimeField()),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "accepted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="accepted_invitations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "batch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="invitations",
+                        to="fellowship.invitationbatch",
+                    ),
+                ),
+                (
+                    "fellow",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="fellowship.fellow",
+                    ),
+                ),
+                (
+                    "funder",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="fellowship.funder",
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "revoked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='invitationbatch',
-            constraint=models.CheckConstraint(condition=models.Q(('done__lte', models.F('total'))), name='invitation_batch_done_within_total'),
+            model_name="invitationbatch",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("done__lte", models.F("total"))),
+                name="invitation_batch_done_within_total",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personinvitation',
-            constraint=models.CheckConstraint(condition=models.Q(('accepted_at__isnull', True), ('revoked_at__isnull', True), _connector='OR'), name='invitation_not_both_accepted_and_revoked'),
+            model_name="personinvitation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("accepted_at__isnull", True), ("revoked_at__isnull", True), _connector="OR"
+                ),
+                name="invitation_not_both_accepted_and_revoked",
+            ),
         ),
     ]

@@ -22,14 +22,24 @@ def home(request):
     }
 
     if user.has_role(Role.FELLOW, Role.ALUMNUS):
-        fellowships = list(user.fellowships.select_related("cohort", "region", "funder").order_by("-cohort__number"))
+        fellowships = list(
+            user.fellowships.select_related("cohort", "region", "funder").order_by(
+                "-cohort__number"
+            )
+        )
         context["fellowships"] = fellowships
         cohort_ids = [f.cohort_id for f in fellowships if f.status == FellowStatus.IN_POST]
-        context["my_workshops"] = Workshop.objects.upcoming().filter(cohort_id__in=cohort_ids).select_related("host_organisation")[:5]
+        context["my_workshops"] = (
+            Workshop.objects.upcoming()
+            .filter(cohort_id__in=cohort_ids)
+            .select_related("host_organisation")[:5]
+        )
 
     if user.has_role(Role.FACULTY):
         context["cohorts"] = Cohort.objects.with_counts().order_by("-number")[:4]
-        context["next_workshops"] = Workshop.objects.upcoming().select_related("cohort", "host_organisation")[:3]
+        context["next_workshops"] = Workshop.objects.upcoming().select_related(
+            "cohort", "host_organisation"
+        )[:3]
 
     if user.has_role(Role.FUNDER):
         context["my_funders"] = funded_fellows(Funder.objects.acting_for(user))
@@ -108,9 +118,15 @@ def _mentoring(user) -> dict:
     context: dict = {}
     if user.has_role(Role.ALUMNUS) and (mentor := mentoring.mentor_record(user)):
         cohort = mentoring.incoming_cohort()
-        if cohort is not None and mentor.cohort.number < cohort.number and not mentoring.is_published(cohort):
+        if (
+            cohort is not None
+            and mentor.cohort.number < cohort.number
+            and not mentoring.is_published(cohort)
+        ):
             context["mentoring_offer_cohort"] = cohort
-            context["mentoring_offer"] = MentorOffer.objects.filter(cohort=cohort, mentor=mentor).first()
+            context["mentoring_offer"] = MentorOffer.objects.filter(
+                cohort=cohort, mentor=mentor
+            ).first()
         context["my_mentees"] = list(
             MentorPairing.objects.published()
             .filter(mentor__user=user)
@@ -119,7 +135,10 @@ def _mentoring(user) -> dict:
         )
     if user.has_role(Role.FELLOW) and (mentee := mentoring.mentee_record(user)):
         context["my_mentor_pairing"] = (
-            MentorPairing.objects.published().filter(mentee=mentee).select_related("mentor__user").first()
+            MentorPairing.objects.published()
+            .filter(mentee=mentee)
+            .select_related("mentor__user")
+            .first()
         )
         context["mentoring_request"] = getattr(mentee, "mentor_request", None)
         context["mentoring_request_open"] = not mentoring.is_published(mentee.cohort)

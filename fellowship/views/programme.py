@@ -76,10 +76,18 @@ class CohortList(PermissionRequiredMixin, ListView):
     template_name = "fellowship/cohort_list.html"
 
     def get_queryset(self):
-        return Cohort.objects.with_counts().annotate(
-            in_post=Count("fellows", filter=Q(fellows__status=FellowStatus.IN_POST), distinct=True),
-            graduated=Count("fellows", filter=Q(fellows__status=FellowStatus.GRADUATED), distinct=True),
-        ).order_by("number")
+        return (
+            Cohort.objects.with_counts()
+            .annotate(
+                in_post=Count(
+                    "fellows", filter=Q(fellows__status=FellowStatus.IN_POST), distinct=True
+                ),
+                graduated=Count(
+                    "fellows", filter=Q(fellows__status=FellowStatus.GRADUATED), distinct=True
+                ),
+            )
+            .order_by("number")
+        )
 
 
 class CohortDetail(PermissionRequiredMixin, DetailView):
@@ -94,10 +102,16 @@ class CohortDetail(PermissionRequiredMixin, DetailView):
         context = super().get_context_data(**kwargs)
         cohort = self.object
         context["by_region"] = (
-            cohort.fellows.values("region__name").annotate(n=Count("id")).order_by("-n", "region__name")
+            cohort.fellows.values("region__name")
+            .annotate(n=Count("id"))
+            .order_by("-n", "region__name")
         )
-        context["by_profession"] = cohort.fellows.values("profession").annotate(n=Count("id")).order_by("-n")
-        context["workshops"] = cohort.workshops.select_related("host_organisation").prefetch_related("themes")
+        context["by_profession"] = (
+            cohort.fellows.values("profession").annotate(n=Count("id")).order_by("-n")
+        )
+        context["workshops"] = cohort.workshops.select_related(
+            "host_organisation"
+        ).prefetch_related("themes")
         context["funded_posts"] = cohort.funded_posts.select_related("funder", "region")
         return context
 
@@ -140,7 +154,8 @@ class RegionList(PermissionRequiredMixin, ListView):
 
     def get_queryset(self):
         return Region.objects.annotate(
-            fellow_count=Count("fellows", distinct=True), organisation_count=Count("organisations", distinct=True)
+            fellow_count=Count("fellows", distinct=True),
+            organisation_count=Count("organisations", distinct=True),
         ).order_by("name")
 
 
@@ -170,7 +185,11 @@ class OrganisationList(PermissionRequiredMixin, ListView):
     paginate_by = PAGE_SIZE
 
     def get_queryset(self):
-        return Organisation.objects.select_related("region").annotate(workshop_count=Count("hosted_workshops")).order_by("name")
+        return (
+            Organisation.objects.select_related("region")
+            .annotate(workshop_count=Count("hosted_workshops"))
+            .order_by("name")
+        )
 
 
 class OrganisationCreate(FormPage, CreateView):
@@ -201,10 +220,14 @@ class FunderList(PermissionRequiredMixin, ListView):
     template_name = "fellowship/funder_list.html"
 
     def get_queryset(self):
-        return Funder.objects.for_user(self.request.user).annotate(
-            fellow_count=Count("fellows", distinct=True),
-            places=Count("posts", distinct=True),
-        ).order_by("name")
+        return (
+            Funder.objects.for_user(self.request.user)
+            .annotate(
+                fellow_count=Count("fellows", distinct=True),
+                places=Count("posts", distinct=True),
+            )
+            .order_by("name")
+        )
 
 
 class FunderDetail(PermissionRequiredMixin, DetailView):
@@ -269,12 +292,16 @@ class FellowList(PermissionRequiredMixin, ListView):
 
     def get_queryset(self):
         self.filters = FellowFilterForm(self.request.GET or None)
-        qs = Fellow.objects.for_user(self.request.user).select_related("cohort", "region", "funder", "user")
+        qs = Fellow.objects.for_user(self.request.user).select_related(
+            "cohort", "region", "funder", "user"
+        )
         if self.filters.is_valid():
             data = self.filters.cleaned_data
             if data["q"]:
                 qs = qs.filter(
-                    Q(ref__icontains=data["q"]) | Q(full_name__icontains=data["q"]) | Q(user__full_name__icontains=data["q"])
+                    Q(ref__icontains=data["q"])
+                    | Q(full_name__icontains=data["q"])
+                    | Q(user__full_name__icontains=data["q"])
                     | Q(specialty__icontains=data["q"])
                 )
             for name in ("cohort", "region", "profession", "status"):
@@ -283,7 +310,11 @@ class FellowList(PermissionRequiredMixin, ListView):
             if data["account"]:
                 qs = qs.filter(user__isnull=data["account"] == "no")
             if data["project"]:
-                qs = qs.without_project() if data["project"] == "no" else qs.exclude(pk__in=Fellow.objects.without_project())
+                qs = (
+                    qs.without_project()
+                    if data["project"] == "no"
+                    else qs.exclude(pk__in=Fellow.objects.without_project())
+                )
         return qs.order_by("-cohort__number", "ref")
 
     def get_context_data(self, **kwargs):
@@ -300,7 +331,9 @@ class FellowDetail(PermissionRequiredMixin, DetailView):
     template_name = "fellowship/fellow_detail.html"
 
     def get_queryset(self):
-        return Fellow.objects.for_user(self.request.user).select_related("cohort", "region", "funder", "user")
+        return Fellow.objects.for_user(self.request.user).select_related(
+            "cohort", "region", "funder", "user"
+        )
 
 
 class FellowCreate(FormPage, CreateView):
@@ -339,7 +372,9 @@ class WorkshopList(PermissionRequiredMixin, ListView):
     template_name = "fellowship/workshop_list.html"
 
     def get_queryset(self):
-        qs = Workshop.objects.select_related("cohort", "host_organisation").prefetch_related("themes")
+        qs = Workshop.objects.select_related("cohort", "host_organisation").prefetch_related(
+            "themes"
+        )
         user = self.request.user
         if not user.has_perm("fellowship.view_cohort"):
             qs = qs.filter(cohort__fellows__user=user).distinct()
@@ -350,7 +385,9 @@ class WorkshopList(PermissionRequiredMixin, ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["cohorts"] = Cohort.objects.all() if self.request.user.has_perm("fellowship.view_cohort") else []
+        context["cohorts"] = (
+            Cohort.objects.all() if self.request.user.has_perm("fellowship.view_cohort") else []
+        )
         context["selected_cohort"] = self.cohort
         return context
 
@@ -360,7 +397,9 @@ class WorkshopDetail(PermissionRequiredMixin, DetailView):
     template_name = "fellowship/workshop_detail.html"
 
     def get_queryset(self):
-        return Workshop.objects.select_related("cohort", "host_organisation").prefetch_related("themes", "speakers")
+        return Workshop.objects.select_related("cohort", "host_organisation").prefetch_related(
+            "themes", "speakers"
+        )
 
 
 class WorkshopCreate(FormPage, CreateView):

@@ -12,261 +12,835 @@ import projects.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('fellowship', '0002_seed_themes_and_site'),
+        ("fellowship", "0002_seed_themes_and_site"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ChecklistItem',
+            name="ChecklistItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('group', models.CharField(choices=[('risk', 'Risk mitigation and hazard identification'), ('roles', 'Roles'), ('responsibilities', 'Responsibilities'), ('resources', 'Resources'), ('education', 'Educational aims')], max_length=20)),
-                ('text', models.CharField(max_length=300)),
-                ('guidance', models.TextField(blank=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "group",
+                    models.CharField(
+                        choices=[
+                            ("risk", "Risk mitigation and hazard identification"),
+                            ("roles", "Roles"),
+                            ("responsibilities", "Responsibilities"),
+                            ("resources", "Resources"),
+                            ("education", "Educational aims"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("text", models.CharField(max_length=300)),
+                ("guidance", models.TextField(blank=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['group', 'position', 'pk'],
+                "ordering": ["group", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ClinicalDomain',
+            name="ClinicalDomain",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalProject',
+            name="HistoricalProject",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('ref', models.CharField(db_index=True, default=projects.models.new_project_ref, max_length=40, verbose_name='reference')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('revise', 'Revise and resubmit'), ('resubmitted', 'Resubmitted'), ('approved', 'Approved'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], default='draft', max_length=20)),
-                ('supervisor_name', models.CharField(blank=True, max_length=150)),
-                ('title', models.CharField(max_length=200)),
-                ('ai_modality', models.CharField(blank=True, choices=[('imaging', 'Imaging'), ('language', 'Language (text or speech)'), ('prediction', 'Prediction from structured data'), ('signal', 'Physiological signals'), ('genomics', 'Genomics or omics'), ('optimisation', 'Operational optimisation'), ('generative', 'Generative AI'), ('other', 'Other')], max_length=20, verbose_name='AI modality')),
-                ('summary', models.TextField(blank=True)),
-                ('clinical_problem', models.TextField(blank=True)),
-                ('ai_product', models.CharField(blank=True, max_length=200, verbose_name='AI product')),
-                ('ai_supplier', models.CharField(blank=True, max_length=200, verbose_name='supplier')),
-                ('regulatory_status', models.CharField(blank=True, choices=[('ukca_i', 'UKCA/CE class I'), ('ukca_iia', 'UKCA/CE class IIa'), ('ukca_iib', 'UKCA/CE class IIb'), ('ukca_iii', 'UKCA/CE class III'), ('not_device', 'Not a medical device'), ('in_development', 'In development (not yet marked)'), ('research', 'Research use only'), ('other', 'Other')], max_length=20)),
-                ('evidence', models.TextField(blank=True, verbose_name='evidence so far')),
-                ('deployment_setting', models.TextField(blank=True)),
-                ('data_description', models.TextField(blank=True, verbose_name='data')),
-                ('clinical_safety_officer', models.CharField(blank=True, max_length=150)),
-                ('ig_lead', models.CharField(blank=True, max_length=150, verbose_name='information governance lead')),
-                ('technical_lead', models.CharField(blank=True, max_length=150)),
-                ('other_roles', models.TextField(blank=True, verbose_name='other roles and responsibilities')),
-                ('data_access', models.TextField(blank=True)),
-                ('compute', models.TextField(blank=True)),
-                ('funding', models.TextField(blank=True)),
-                ('protected_time', models.TextField(blank=True)),
-                ('capacity', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)], verbose_name='fellows it can host')),
-                ('funder_theme', models.CharField(blank=True, help_text='For themed posts, such as Haematology.', max_length=100)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('clinical_domain', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='projects.clinicaldomain')),
-                ('cohort', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='fellowship.cohort')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('host_organisation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='fellowship.organisation')),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='fellowship.region')),
-                ('supervisor', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ref",
+                    models.CharField(
+                        db_index=True,
+                        default=projects.models.new_project_ref,
+                        max_length=40,
+                        verbose_name="reference",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("revise", "Revise and resubmit"),
+                            ("resubmitted", "Resubmitted"),
+                            ("approved", "Approved"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("supervisor_name", models.CharField(blank=True, max_length=150)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "ai_modality",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("imaging", "Imaging"),
+                            ("language", "Language (text or speech)"),
+                            ("prediction", "Prediction from structured data"),
+                            ("signal", "Physiological signals"),
+                            ("genomics", "Genomics or omics"),
+                            ("optimisation", "Operational optimisation"),
+                            ("generative", "Generative AI"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="AI modality",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True)),
+                ("clinical_problem", models.TextField(blank=True)),
+                (
+                    "ai_product",
+                    models.CharField(blank=True, max_length=200, verbose_name="AI product"),
+                ),
+                (
+                    "ai_supplier",
+                    models.CharField(blank=True, max_length=200, verbose_name="supplier"),
+                ),
+                (
+                    "regulatory_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("ukca_i", "UKCA/CE class I"),
+                            ("ukca_iia", "UKCA/CE class IIa"),
+                            ("ukca_iib", "UKCA/CE class IIb"),
+                            ("ukca_iii", "UKCA/CE class III"),
+                            ("not_device", "Not a medical device"),
+                            ("in_development", "In development (not yet marked)"),
+                            ("research", "Research use only"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("evidence", models.TextField(blank=True, verbose_name="evidence so far")),
+                ("deployment_setting", models.TextField(blank=True)),
+                ("data_description", models.TextField(blank=True, verbose_name="data")),
+                ("clinical_safety_officer", models.CharField(blank=True, max_length=150)),
+                (
+                    "ig_lead",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="information governance lead"
+                    ),
+                ),
+                ("technical_lead", models.CharField(blank=True, max_length=150)),
+                (
+                    "other_roles",
+                    models.TextField(blank=True, verbose_name="other roles and responsibilities"),
+                ),
+                ("data_access", models.TextField(blank=True)),
+                ("compute", models.TextField(blank=True)),
+                ("funding", models.TextField(blank=True)),
+                ("protected_time", models.TextField(blank=True)),
+                (
+                    "capacity",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="fellows it can host",
+                    ),
+                ),
+                (
+                    "funder_theme",
+                    models.CharField(
+                        blank=True,
+                        help_text="For themed posts, such as Haematology.",
+                        max_length=100,
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "clinical_domain",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="projects.clinicaldomain",
+                    ),
+                ),
+                (
+                    "cohort",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="fellowship.cohort",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "host_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="fellowship.organisation",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="fellowship.region",
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical project',
-                'verbose_name_plural': 'historical projects',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical project",
+                "verbose_name_plural": "historical projects",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ref', models.CharField(default=projects.models.new_project_ref, max_length=40, unique=True, verbose_name='reference')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('revise', 'Revise and resubmit'), ('resubmitted', 'Resubmitted'), ('approved', 'Approved'), ('declined', 'Declined'), ('withdrawn', 'Withdrawn')], default='draft', max_length=20)),
-                ('supervisor_name', models.CharField(blank=True, max_length=150)),
-                ('title', models.CharField(max_length=200)),
-                ('ai_modality', models.CharField(blank=True, choices=[('imaging', 'Imaging'), ('language', 'Language (text or speech)'), ('prediction', 'Prediction from structured data'), ('signal', 'Physiological signals'), ('genomics', 'Genomics or omics'), ('optimisation', 'Operational optimisation'), ('generative', 'Generative AI'), ('other', 'Other')], max_length=20, verbose_name='AI modality')),
-                ('summary', models.TextField(blank=True)),
-                ('clinical_problem', models.TextField(blank=True)),
-                ('ai_product', models.CharField(blank=True, max_length=200, verbose_name='AI product')),
-                ('ai_supplier', models.CharField(blank=True, max_length=200, verbose_name='supplier')),
-                ('regulatory_status', models.CharField(blank=True, choices=[('ukca_i', 'UKCA/CE class I'), ('ukca_iia', 'UKCA/CE class IIa'), ('ukca_iib', 'UKCA/CE class IIb'), ('ukca_iii', 'UKCA/CE class III'), ('not_device', 'Not a medical device'), ('in_development', 'In development (not yet marked)'), ('research', 'Research use only'), ('other', 'Other')], max_length=20)),
-                ('evidence', models.TextField(blank=True, verbose_name='evidence so far')),
-                ('deployment_setting', models.TextField(blank=True)),
-                ('data_description', models.TextField(blank=True, verbose_name='data')),
-                ('clinical_safety_officer', models.CharField(blank=True, max_length=150)),
-                ('ig_lead', models.CharField(blank=True, max_length=150, verbose_name='information governance lead')),
-                ('technical_lead', models.CharField(blank=True, max_length=150)),
-                ('other_roles', models.TextField(blank=True, verbose_name='other roles and responsibilities')),
-                ('data_access', models.TextField(blank=True)),
-                ('compute', models.TextField(blank=True)),
-                ('funding', models.TextField(blank=True)),
-                ('protected_time', models.TextField(blank=True)),
-                ('capacity', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)], verbose_name='fellows it can host')),
-                ('funder_theme', models.CharField(blank=True, help_text='For themed posts, such as Haematology.', max_length=100)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('clinical_domain', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='projects.clinicaldomain')),
-                ('cohort', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='fellowship.cohort')),
-                ('host_organisation', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='fellowship.organisation')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='fellowship.region')),
-                ('supervisor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supervised_projects', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ref",
+                    models.CharField(
+                        default=projects.models.new_project_ref,
+                        max_length=40,
+                        unique=True,
+                        verbose_name="reference",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("revise", "Revise and resubmit"),
+                            ("resubmitted", "Resubmitted"),
+                            ("approved", "Approved"),
+                            ("declined", "Declined"),
+                            ("withdrawn", "Withdrawn"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                ("supervisor_name", models.CharField(blank=True, max_length=150)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "ai_modality",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("imaging", "Imaging"),
+                            ("language", "Language (text or speech)"),
+                            ("prediction", "Prediction from structured data"),
+                            ("signal", "Physiological signals"),
+                            ("genomics", "Genomics or omics"),
+                            ("optimisation", "Operational optimisation"),
+                            ("generative", "Generative AI"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                        verbose_name="AI modality",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True)),
+                ("clinical_problem", models.TextField(blank=True)),
+                (
+                    "ai_product",
+                    models.CharField(blank=True, max_length=200, verbose_name="AI product"),
+                ),
+                (
+                    "ai_supplier",
+                    models.CharField(blank=True, max_length=200, verbose_name="supplier"),
+                ),
+                (
+                    "regulatory_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("ukca_i", "UKCA/CE class I"),
+                            ("ukca_iia", "UKCA/CE class IIa"),
+                            ("ukca_iib", "UKCA/CE class IIb"),
+                            ("ukca_iii", "UKCA/CE class III"),
+                            ("not_device", "Not a medical device"),
+                            ("in_development", "In development (not yet marked)"),
+                            ("research", "Research use only"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("evidence", models.TextField(blank=True, verbose_name="evidence so far")),
+                ("deployment_setting", models.TextField(blank=True)),
+                ("data_description", models.TextField(blank=True, verbose_name="data")),
+                ("clinical_safety_officer", models.CharField(blank=True, max_length=150)),
+                (
+                    "ig_lead",
+                    models.CharField(
+                        blank=True, max_length=150, verbose_name="information governance lead"
+                    ),
+                ),
+                ("technical_lead", models.CharField(blank=True, max_length=150)),
+                (
+                    "other_roles",
+                    models.TextField(blank=True, verbose_name="other roles and responsibilities"),
+                ),
+                ("data_access", models.TextField(blank=True)),
+                ("compute", models.TextField(blank=True)),
+                ("funding", models.TextField(blank=True)),
+                ("protected_time", models.TextField(blank=True)),
+                (
+                    "capacity",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="fellows it can host",
+                    ),
+                ),
+                (
+                    "funder_theme",
+                    models.CharField(
+                        blank=True,
+                        help_text="For themed posts, such as Haematology.",
+                        max_length=100,
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "clinical_domain",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="projects.clinicaldomain",
+                    ),
+                ),
+                (
+                    "cohort",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="fellowship.cohort",
+                    ),
+                ),
+                (
+                    "host_organisation",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="fellowship.organisation",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="fellowship.region",
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="supervised_projects",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['cohort__number', 'title'],
+                "ordering": ["cohort__number", "title"],
             },
             bases=(rules.contrib.models.RulesModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='Placement',
+            name="Placement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('placed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('fellow', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='placement', to='fellowship.fellow')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='placements', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("placed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "fellow",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="placement",
+                        to="fellowship.fellow",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="placements",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project', 'fellow__ref'],
+                "ordering": ["project", "fellow__ref"],
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('target_month', models.PositiveSmallIntegerField(help_text='Month of the fellowship year, 1 to 12.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)])),
-                ('deliverable', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('on_track', 'On track'), ('at_risk', 'At risk'), ('late', 'Late'), ('done', 'Done')], default='not_started', max_length=20)),
-                ('note', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(blank=True, null=True)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "target_month",
+                    models.PositiveSmallIntegerField(
+                        help_text="Month of the fellowship year, 1 to 12.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                    ),
+                ),
+                ("deliverable", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("on_track", "On track"),
+                            ("at_risk", "At risk"),
+                            ("late", "Late"),
+                            ("done", "Done"),
+                        ],
+                        default="not_started",
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project', 'target_month', 'pk'],
+                "ordering": ["project", "target_month", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='HistoricalMilestone',
+            name="HistoricalMilestone",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('target_month', models.PositiveSmallIntegerField(help_text='Month of the fellowship year, 1 to 12.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(12)])),
-                ('deliverable', models.TextField(blank=True)),
-                ('status', models.CharField(choices=[('not_started', 'Not started'), ('on_track', 'On track'), ('at_risk', 'At risk'), ('late', 'Late'), ('done', 'Done')], default='not_started', max_length=20)),
-                ('note', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='projects.project')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "target_month",
+                    models.PositiveSmallIntegerField(
+                        help_text="Month of the fellowship year, 1 to 12.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                    ),
+                ),
+                ("deliverable", models.TextField(blank=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("not_started", "Not started"),
+                            ("on_track", "On track"),
+                            ("at_risk", "At risk"),
+                            ("late", "Late"),
+                            ("done", "Done"),
+                        ],
+                        default="not_started",
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical milestone',
-                'verbose_name_plural': 'historical milestones',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical milestone",
+                "verbose_name_plural": "historical milestones",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Hazard',
+            name="Hazard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hazard', models.CharField(max_length=300)),
-                ('cause', models.TextField()),
-                ('effect', models.TextField()),
-                ('severity', models.PositiveSmallIntegerField(choices=[(1, 'Minor'), (2, 'Significant'), (3, 'Considerable'), (4, 'Major'), (5, 'Catastrophic')])),
-                ('likelihood', models.PositiveSmallIntegerField(choices=[(1, 'Very low'), (2, 'Low'), (3, 'Medium'), (4, 'High'), (5, 'Very high')])),
-                ('mitigation', models.TextField()),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hazards', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("hazard", models.CharField(max_length=300)),
+                ("cause", models.TextField()),
+                ("effect", models.TextField()),
+                (
+                    "severity",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Minor"),
+                            (2, "Significant"),
+                            (3, "Considerable"),
+                            (4, "Major"),
+                            (5, "Catastrophic"),
+                        ]
+                    ),
+                ),
+                (
+                    "likelihood",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "Very low"),
+                            (2, "Low"),
+                            (3, "Medium"),
+                            (4, "High"),
+                            (5, "Very high"),
+                        ]
+                    ),
+                ),
+                ("mitigation", models.TextField()),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hazards",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project', 'pk'],
+                "ordering": ["project", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='EducationalAim',
+            name="EducationalAim",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('aim', models.TextField()),
-                ('theme', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='project_aims', to='fellowship.curriculumtheme')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='educational_aims', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("aim", models.TextField()),
+                (
+                    "theme",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="project_aims",
+                        to="fellowship.curriculumtheme",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="educational_aims",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project', 'theme__position', 'pk'],
+                "ordering": ["project", "theme__position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ProposalVersion',
+            name="ProposalVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField()),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('snapshot', models.JSONField()),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='projects.project')),
-                ('submitted_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField()),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("snapshot", models.JSONField()),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project', 'number'],
+                "ordering": ["project", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Review',
+            name="Review",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(blank=True, choices=[('approved', 'Approve'), ('revise', 'Ask for revision and resubmission'), ('declined', 'Decline')], max_length=20)),
-                ('comments', models.TextField(blank=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='projects.project')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='project_reviews', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='reviews', to='projects.proposalversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("approved", "Approve"),
+                            ("revise", "Ask for revision and resubmission"),
+                            ("declined", "Decline"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("comments", models.TextField(blank=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="project_reviews",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviews",
+                        to="projects.proposalversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['project', 'version__number', 'pk'],
+                "ordering": ["project", "version__number", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ChecklistAnswer',
+            name="ChecklistAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answer', models.CharField(choices=[('met', 'Met'), ('not_met', 'Not met'), ('na', 'Not applicable')], max_length=10)),
-                ('comment', models.TextField(blank=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='projects.checklistitem')),
-                ('review', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='projects.review')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "answer",
+                    models.CharField(
+                        choices=[("met", "Met"), ("not_met", "Not met"), ("na", "Not applicable")],
+                        max_length=10,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="answers",
+                        to="projects.checklistitem",
+                    ),
+                ),
+                (
+                    "review",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="answers",
+                        to="projects.review",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='proposalversion',
-            constraint=models.UniqueConstraint(fields=('project', 'number'), name='one_version_number'),
+            model_name="proposalversion",
+            constraint=models.UniqueConstraint(
+                fields=("project", "number"), name="one_version_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='review',
-            constraint=models.UniqueConstraint(fields=('version', 'reviewer'), name='one_review_per_version_and_reviewer'),
+            model_name="review",
+            constraint=models.UniqueConstraint(
+                fields=("version", "reviewer"), name="one_review_per_version_and_reviewer"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checklistanswer',
-            constraint=models.UniqueConstraint(fields=('review', 'item'), name='one_answer_per_item'),
+            model_name="checklistanswer",
+            constraint=models.UniqueConstraint(
+                fields=("review", "item"), name="one_answer_per_item"
+            ),
         ),
     ]

@@ -10,144 +10,503 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fellowship', '0004_mentoring_and_post_theme'),
-        ('projects', '0002_seed_checklist_and_domains'),
+        ("fellowship", "0004_mentoring_and_post_theme"),
+        ("projects", "0002_seed_checklist_and_domains"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalMatchingRound',
+            name="HistoricalMatchingRound",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('status', models.CharField(choices=[('ranking', 'Fellows are ranking projects'), ('proposed', 'Allocation proposed'), ('published', 'Published')], default='ranking', max_length=20)),
-                ('ranking_closes_at', models.DateTimeField(blank=True, help_text='Leave blank to keep ranking open until you run the matching.', null=True, verbose_name='fellows rank projects until')),
-                ('themed_posts_any_project', models.BooleanField(default=False, verbose_name='let fellows in themed posts rank any project in their region')),
-                ('ran_at', models.DateTimeField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('cohort', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='fellowship.cohort')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('published_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ran_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("ranking", "Fellows are ranking projects"),
+                            ("proposed", "Allocation proposed"),
+                            ("published", "Published"),
+                        ],
+                        default="ranking",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "ranking_closes_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Leave blank to keep ranking open until you run the matching.",
+                        null=True,
+                        verbose_name="fellows rank projects until",
+                    ),
+                ),
+                (
+                    "themed_posts_any_project",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="let fellows in themed posts rank any project in their region",
+                    ),
+                ),
+                ("ran_at", models.DateTimeField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "cohort",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="fellowship.cohort",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ran_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical matching round',
-                'verbose_name_plural': 'historical matching rounds',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical matching round",
+                "verbose_name_plural": "historical matching rounds",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='MatchingRound',
+            name="MatchingRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('ranking', 'Fellows are ranking projects'), ('proposed', 'Allocation proposed'), ('published', 'Published')], default='ranking', max_length=20)),
-                ('ranking_closes_at', models.DateTimeField(blank=True, help_text='Leave blank to keep ranking open until you run the matching.', null=True, verbose_name='fellows rank projects until')),
-                ('themed_posts_any_project', models.BooleanField(default=False, verbose_name='let fellows in themed posts rank any project in their region')),
-                ('ran_at', models.DateTimeField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('cohort', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='matching_round', to='fellowship.cohort')),
-                ('published_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('ran_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("ranking", "Fellows are ranking projects"),
+                            ("proposed", "Allocation proposed"),
+                            ("published", "Published"),
+                        ],
+                        default="ranking",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "ranking_closes_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Leave blank to keep ranking open until you run the matching.",
+                        null=True,
+                        verbose_name="fellows rank projects until",
+                    ),
+                ),
+                (
+                    "themed_posts_any_project",
+                    models.BooleanField(
+                        default=False,
+                        verbose_name="let fellows in themed posts rank any project in their region",
+                    ),
+                ),
+                ("ran_at", models.DateTimeField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "cohort",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="matching_round",
+                        to="fellowship.cohort",
+                    ),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "ran_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-cohort__number'],
+                "ordering": ["-cohort__number"],
             },
             bases=(rules.contrib.models.RulesModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalProposedMatch',
+            name="HistoricalProposedMatch",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('choice_rank', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('reasons', models.JSONField(blank=True, default=list)),
-                ('override_reason', models.TextField(blank=True)),
-                ('overridden_at', models.DateTimeField(blank=True, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('allocated_project', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='projects.project')),
-                ('fellow', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='fellowship.fellow')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('overridden_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='projects.project')),
-                ('matching', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='projects.matchinground')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("choice_rank", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("reasons", models.JSONField(blank=True, default=list)),
+                ("override_reason", models.TextField(blank=True)),
+                ("overridden_at", models.DateTimeField(blank=True, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "allocated_project",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "fellow",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="fellowship.fellow",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "overridden_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "matching",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="projects.matchinground",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical proposed match',
-                'verbose_name_plural': 'historical proposed matchs',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical proposed match",
+                "verbose_name_plural": "historical proposed matchs",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='FellowRanking',
+            name="FellowRanking",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rank', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
-                ('fellow', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='fellowship.fellow')),
-                ('ranked_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('supervisor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('matching', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fellow_rankings', to='projects.matchinground')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rank",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)]
+                    ),
+                ),
+                (
+                    "fellow",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="fellowship.fellow",
+                    ),
+                ),
+                (
+                    "ranked_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "matching",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fellow_rankings",
+                        to="projects.matchinground",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['matching', 'supervisor', 'rank'],
-                'constraints': [models.UniqueConstraint(fields=('matching', 'supervisor', 'fellow'), name='one_rank_per_fellow'), models.UniqueConstraint(fields=('matching', 'supervisor', 'rank'), name='one_fellow_per_rank')],
+                "ordering": ["matching", "supervisor", "rank"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("matching", "supervisor", "fellow"), name="one_rank_per_fellow"
+                    ),
+                    models.UniqueConstraint(
+                        fields=("matching", "supervisor", "rank"), name="one_fellow_per_rank"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ProjectChoice',
+            name="ProjectChoice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('rank', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1)])),
-                ('fellow', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='project_choices', to='fellowship.fellow')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='choices', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "rank",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MinValueValidator(1)]
+                    ),
+                ),
+                (
+                    "fellow",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="project_choices",
+                        to="fellowship.fellow",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="choices",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['fellow', 'rank'],
-                'constraints': [models.UniqueConstraint(fields=('fellow', 'project'), name='one_choice_per_project'), models.UniqueConstraint(fields=('fellow', 'rank'), name='one_project_per_rank'), models.CheckConstraint(condition=models.Q(('rank__gte', 1)), name='choice_rank_positive')],
+                "ordering": ["fellow", "rank"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("fellow", "project"), name="one_choice_per_project"
+                    ),
+                    models.UniqueConstraint(fields=("fellow", "rank"), name="one_project_per_rank"),
+                    models.CheckConstraint(
+                        condition=models.Q(("rank__gte", 1)), name="choice_rank_positive"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ProposedMatch',
+            name="ProposedMatch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('choice_rank', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('reasons', models.JSONField(blank=True, default=list)),
-                ('override_reason', models.TextField(blank=True)),
-                ('overridden_at', models.DateTimeField(blank=True, null=True)),
-                ('allocated_project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='projects.project')),
-                ('fellow', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proposed_matches', to='fellowship.fellow')),
-                ('matching', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='proposals', to='projects.matchinground')),
-                ('overridden_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='projects.project')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("choice_rank", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("reasons", models.JSONField(blank=True, default=list)),
+                ("override_reason", models.TextField(blank=True)),
+                ("overridden_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "allocated_project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="projects.project",
+                    ),
+                ),
+                (
+                    "fellow",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proposed_matches",
+                        to="fellowship.fellow",
+                    ),
+                ),
+                (
+                    "matching",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="proposals",
+                        to="projects.matchinground",
+                    ),
+                ),
+                (
+                    "overridden_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['matching', 'fellow__ref'],
-                'constraints': [models.UniqueConstraint(fields=('matching', 'fellow'), name='one_proposal_per_fellow')],
+                "ordering": ["matching", "fellow__ref"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("matching", "fellow"), name="one_proposal_per_fellow"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SupervisorCapacity',
+            name="SupervisorCapacity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('capacity', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(20)])),
-                ('matching', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='supervisor_capacities', to='projects.matchinground')),
-                ('supervisor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "capacity",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(20),
+                        ]
+                    ),
+                ),
+                (
+                    "matching",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="supervisor_capacities",
+                        to="projects.matchinground",
+                    ),
+                ),
+                (
+                    "supervisor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('matching', 'supervisor'), name='one_capacity_per_supervisor'), models.CheckConstraint(condition=models.Q(('capacity__gte', 1)), name='supervisor_capacity_positive')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("matching", "supervisor"), name="one_capacity_per_supervisor"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("capacity__gte", 1)),
+                        name="supervisor_capacity_positive",
+                    ),
+                ],
             },
         ),
     ]

@@ -10,7 +10,9 @@ def fill(apps, schema_editor):
         "fellow_id", "project__clinical_domain__name"
     )
     for fellow_id, domain in placements.iterator():
-        Fellow.objects.filter(pk=fellow_id).exclude(project_domain=domain).update(project_domain=domain)
+        Fellow.objects.filter(pk=fellow_id).exclude(project_domain=domain).update(
+            project_domain=domain
+        )
 
 
 class Migration(migrations.Migration):

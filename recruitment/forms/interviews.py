@@ -102,7 +102,9 @@ class CriterionScoresForm(forms.Form):
                 empty_value=None,
                 required=required,
                 # Rendered radio by radio in the consensus template, so the NHS class goes on the input.
-                widget=forms.RadioSelect(attrs={"class": "nhsuk-radios__input"}) if required else forms.Select,
+                widget=forms.RadioSelect(attrs={"class": "nhsuk-radios__input"})
+                if required
+                else forms.Select,
             )
             self.fields[f"comment_{c.pk}"] = forms.CharField(
                 label=f"{comment_label} on {c.title}",

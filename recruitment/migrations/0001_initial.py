@@ -13,260 +13,843 @@ import recruitment.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('fellowship', '0002_seed_themes_and_site'),
+        ("fellowship", "0002_seed_themes_and_site"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ref', models.CharField(default=recruitment.models.new_reference, max_length=40, unique=True, verbose_name='reference')),
-                ('stage', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('ineligible', 'Ineligible'), ('longlisted', 'Longlisted'), ('shortlisted', 'Shortlisted'), ('interviewed', 'Interviewed'), ('offered', 'Offered'), ('appointed', 'Appointed'), ('withdrawn', 'Withdrawn'), ('unsuccessful', 'Unsuccessful')], default='draft', max_length=20)),
-                ('furthest_stage', models.CharField(blank=True, choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('ineligible', 'Ineligible'), ('longlisted', 'Longlisted'), ('shortlisted', 'Shortlisted'), ('interviewed', 'Interviewed'), ('offered', 'Offered'), ('appointed', 'Appointed'), ('withdrawn', 'Withdrawn'), ('unsuccessful', 'Unsuccessful')], max_length=20)),
-                ('profession', models.CharField(blank=True, choices=[('medicine', 'Medicine'), ('dentistry', 'Dentistry'), ('nursing', 'Nursing'), ('midwifery', 'Midwifery'), ('ahp', 'AHP'), ('pharmacy', 'Pharmacy'), ('optometry', 'Optometry'), ('public_health', 'Public Health'), ('healthcare_science', 'Healthcare Science'), ('psychological_professions', 'Psychological Professions')], max_length=30)),
-                ('registration_body', models.CharField(blank=True, choices=[('gmc', 'General Medical Council (GMC)'), ('nmc', 'Nursing and Midwifery Council (NMC)'), ('hcpc', 'Health and Care Professions Council (HCPC)'), ('gphc', 'General Pharmaceutical Council (GPhC)'), ('gdc', 'General Dental Council (GDC)'), ('goc', 'General Optical Council (GOC)'), ('other', 'Other')], max_length=10)),
-                ('registration_number', models.CharField(blank=True, max_length=30)),
-                ('grade', models.CharField(blank=True, help_text='For example ST4, Band 7 or consultant.', max_length=100)),
-                ('specialty', models.CharField(blank=True, max_length=100)),
-                ('employer', models.CharField(blank=True, max_length=200, verbose_name='employing organisation')),
-                ('approval_method', models.CharField(blank=True, choices=[('upload', 'Upload a form signed by my manager'), ('manager_link', 'E-mail my manager a link to confirm')], max_length=20)),
-                ('approval_form', models.FileField(blank=True, max_length=255, upload_to=fellowship.uploads.private_upload_to('approvals'))),
-                ('manager_name', models.CharField(blank=True, max_length=150)),
-                ('manager_email', models.EmailField(blank=True, max_length=254)),
-                ('approval_token', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('approval_requested_at', models.DateTimeField(blank=True, null=True)),
-                ('approval_confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('cv', models.FileField(blank=True, max_length=255, upload_to=fellowship.uploads.private_upload_to('cvs'), verbose_name='CV')),
-                ('declaration_agreed', models.BooleanField(default=False)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('ineligible_reason', models.TextField(blank=True)),
-                ('last_step', models.CharField(blank=True, max_length=20)),
-                ('reminded_48h_at', models.DateTimeField(blank=True, null=True)),
-                ('reminded_24h_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('applicant', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='applications', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='fellowship.region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ref",
+                    models.CharField(
+                        default=recruitment.models.new_reference,
+                        max_length=40,
+                        unique=True,
+                        verbose_name="reference",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("ineligible", "Ineligible"),
+                            ("longlisted", "Longlisted"),
+                            ("shortlisted", "Shortlisted"),
+                            ("interviewed", "Interviewed"),
+                            ("offered", "Offered"),
+                            ("appointed", "Appointed"),
+                            ("withdrawn", "Withdrawn"),
+                            ("unsuccessful", "Unsuccessful"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "furthest_stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("ineligible", "Ineligible"),
+                            ("longlisted", "Longlisted"),
+                            ("shortlisted", "Shortlisted"),
+                            ("interviewed", "Interviewed"),
+                            ("offered", "Offered"),
+                            ("appointed", "Appointed"),
+                            ("withdrawn", "Withdrawn"),
+                            ("unsuccessful", "Unsuccessful"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "profession",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("medicine", "Medicine"),
+                            ("dentistry", "Dentistry"),
+                            ("nursing", "Nursing"),
+                            ("midwifery", "Midwifery"),
+                            ("ahp", "AHP"),
+                            ("pharmacy", "Pharmacy"),
+                            ("optometry", "Optometry"),
+                            ("public_health", "Public Health"),
+                            ("healthcare_science", "Healthcare Science"),
+                            ("psychological_professions", "Psychological Professions"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "registration_body",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("gmc", "General Medical Council (GMC)"),
+                            ("nmc", "Nursing and Midwifery Council (NMC)"),
+                            ("hcpc", "Health and Care Professions Council (HCPC)"),
+                            ("gphc", "General Pharmaceutical Council (GPhC)"),
+                            ("gdc", "General Dental Council (GDC)"),
+                            ("goc", "General Optical Council (GOC)"),
+                            ("other", "Other"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("registration_number", models.CharField(blank=True, max_length=30)),
+                (
+                    "grade",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example ST4, Band 7 or consultant.",
+                        max_length=100,
+                    ),
+                ),
+                ("specialty", models.CharField(blank=True, max_length=100)),
+                (
+                    "employer",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="employing organisation"
+                    ),
+                ),
+                (
+                    "approval_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("upload", "Upload a form signed by my manager"),
+                            ("manager_link", "E-mail my manager a link to confirm"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "approval_form",
+                    models.FileField(
+                        blank=True,
+                        max_length=255,
+                        upload_to=fellowship.uploads.private_upload_to("approvals"),
+                    ),
+                ),
+                ("manager_name", models.CharField(blank=True, max_length=150)),
+                ("manager_email", models.EmailField(blank=True, max_length=254)),
+                ("approval_token", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("approval_requested_at", models.DateTimeField(blank=True, null=True)),
+                ("approval_confirmed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "cv",
+                    models.FileField(
+                        blank=True,
+                        max_length=255,
+                        upload_to=fellowship.uploads.private_upload_to("cvs"),
+                        verbose_name="CV",
+                    ),
+                ),
+                ("declaration_agreed", models.BooleanField(default=False)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("ineligible_reason", models.TextField(blank=True)),
+                ("last_step", models.CharField(blank=True, max_length=20)),
+                ("reminded_48h_at", models.DateTimeField(blank=True, null=True)),
+                ("reminded_24h_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="fellowship.region",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
             bases=(rules.contrib.models.RulesModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='EqualityRecord',
+            name="EqualityRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('age_band', models.CharField(blank=True, max_length=40)),
-                ('disability', models.CharField(blank=True, max_length=40)),
-                ('sex', models.CharField(blank=True, max_length=40)),
-                ('gender_same_as_birth', models.CharField(blank=True, max_length=40)),
-                ('sexual_orientation', models.CharField(blank=True, max_length=40)),
-                ('ethnic_group', models.CharField(blank=True, max_length=80)),
-                ('religion', models.CharField(blank=True, max_length=40)),
-                ('marital_status', models.CharField(blank=True, max_length=40)),
-                ('pregnancy_maternity', models.CharField(blank=True, max_length=40)),
-                ('application', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='recruitment.application')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("age_band", models.CharField(blank=True, max_length=40)),
+                ("disability", models.CharField(blank=True, max_length=40)),
+                ("sex", models.CharField(blank=True, max_length=40)),
+                ("gender_same_as_birth", models.CharField(blank=True, max_length=40)),
+                ("sexual_orientation", models.CharField(blank=True, max_length=40)),
+                ("ethnic_group", models.CharField(blank=True, max_length=80)),
+                ("religion", models.CharField(blank=True, max_length=40)),
+                ("marital_status", models.CharField(blank=True, max_length=40)),
+                ("pregnancy_maternity", models.CharField(blank=True, max_length=40)),
+                (
+                    "application",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="recruitment.application",
+                    ),
+                ),
             ],
             options={
-                'permissions': [('view_equality_monitoring', 'Can see equality monitoring aggregates')],
-                'default_permissions': (),
+                "permissions": [
+                    ("view_equality_monitoring", "Can see equality monitoring aggregates")
+                ],
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='HistoricalRecruitmentRound',
+            name="HistoricalRecruitmentRound",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('name', models.CharField(max_length=150)),
-                ('opens_at', models.DateTimeField()),
-                ('closes_at', models.DateTimeField(help_text='Applications and employer approvals are accepted until this moment.')),
-                ('anonymised_shortlisting', models.BooleanField(default=True, help_text="Reviewers shortlist without the applicant's name, contact details or employer.")),
-                ('guidance', models.TextField(blank=True, help_text='Shown to applicants before they start.')),
-                ('declaration', models.TextField(default='I confirm that the information in this application is true and complete. I understand that my application may be rejected if any of it is found to be false.')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('cohort', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='fellowship.cohort')),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150)),
+                ("opens_at", models.DateTimeField()),
+                (
+                    "closes_at",
+                    models.DateTimeField(
+                        help_text="Applications and employer approvals are accepted until this moment."
+                    ),
+                ),
+                (
+                    "anonymised_shortlisting",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Reviewers shortlist without the applicant's name, contact details or employer.",
+                    ),
+                ),
+                (
+                    "guidance",
+                    models.TextField(
+                        blank=True, help_text="Shown to applicants before they start."
+                    ),
+                ),
+                (
+                    "declaration",
+                    models.TextField(
+                        default="I confirm that the information in this application is true and complete. I understand that my application may be rejected if any of it is found to be false."
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "cohort",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="fellowship.cohort",
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical recruitment round',
-                'verbose_name_plural': 'historical recruitment rounds',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical recruitment round",
+                "verbose_name_plural": "historical recruitment rounds",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='RecruitmentRound',
+            name="RecruitmentRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150)),
-                ('opens_at', models.DateTimeField()),
-                ('closes_at', models.DateTimeField(help_text='Applications and employer approvals are accepted until this moment.')),
-                ('anonymised_shortlisting', models.BooleanField(default=True, help_text="Reviewers shortlist without the applicant's name, contact details or employer.")),
-                ('guidance', models.TextField(blank=True, help_text='Shown to applicants before they start.')),
-                ('declaration', models.TextField(default='I confirm that the information in this application is true and complete. I understand that my application may be rejected if any of it is found to be false.')),
-                ('cohort', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rounds', to='fellowship.cohort')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150)),
+                ("opens_at", models.DateTimeField()),
+                (
+                    "closes_at",
+                    models.DateTimeField(
+                        help_text="Applications and employer approvals are accepted until this moment."
+                    ),
+                ),
+                (
+                    "anonymised_shortlisting",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Reviewers shortlist without the applicant's name, contact details or employer.",
+                    ),
+                ),
+                (
+                    "guidance",
+                    models.TextField(
+                        blank=True, help_text="Shown to applicants before they start."
+                    ),
+                ),
+                (
+                    "declaration",
+                    models.TextField(
+                        default="I confirm that the information in this application is true and complete. I understand that my application may be rejected if any of it is found to be false."
+                    ),
+                ),
+                (
+                    "cohort",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rounds",
+                        to="fellowship.cohort",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-closes_at'],
+                "ordering": ["-closes_at"],
             },
             bases=(rules.contrib.models.RulesModelMixin, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalApplication',
+            name="HistoricalApplication",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('ref', models.CharField(db_index=True, default=recruitment.models.new_reference, max_length=40, verbose_name='reference')),
-                ('stage', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('ineligible', 'Ineligible'), ('longlisted', 'Longlisted'), ('shortlisted', 'Shortlisted'), ('interviewed', 'Interviewed'), ('offered', 'Offered'), ('appointed', 'Appointed'), ('withdrawn', 'Withdrawn'), ('unsuccessful', 'Unsuccessful')], default='draft', max_length=20)),
-                ('furthest_stage', models.CharField(blank=True, choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('ineligible', 'Ineligible'), ('longlisted', 'Longlisted'), ('shortlisted', 'Shortlisted'), ('interviewed', 'Interviewed'), ('offered', 'Offered'), ('appointed', 'Appointed'), ('withdrawn', 'Withdrawn'), ('unsuccessful', 'Unsuccessful')], max_length=20)),
-                ('profession', models.CharField(blank=True, choices=[('medicine', 'Medicine'), ('dentistry', 'Dentistry'), ('nursing', 'Nursing'), ('midwifery', 'Midwifery'), ('ahp', 'AHP'), ('pharmacy', 'Pharmacy'), ('optometry', 'Optometry'), ('public_health', 'Public Health'), ('healthcare_science', 'Healthcare Science'), ('psychological_professions', 'Psychological Professions')], max_length=30)),
-                ('registration_body', models.CharField(blank=True, choices=[('gmc', 'General Medical Council (GMC)'), ('nmc', 'Nursing and Midwifery Council (NMC)'), ('hcpc', 'Health and Care Professions Council (HCPC)'), ('gphc', 'General Pharmaceutical Council (GPhC)'), ('gdc', 'General Dental Council (GDC)'), ('goc', 'General Optical Council (GOC)'), ('other', 'Other')], max_length=10)),
-                ('registration_number', models.CharField(blank=True, max_length=30)),
-                ('grade', models.CharField(blank=True, help_text='For example ST4, Band 7 or consultant.', max_length=100)),
-                ('specialty', models.CharField(blank=True, max_length=100)),
-                ('employer', models.CharField(blank=True, max_length=200, verbose_name='employing organisation')),
-                ('approval_method', models.CharField(blank=True, choices=[('upload', 'Upload a form signed by my manager'), ('manager_link', 'E-mail my manager a link to confirm')], max_length=20)),
-                ('approval_form', models.TextField(blank=True, max_length=255)),
-                ('manager_name', models.CharField(blank=True, max_length=150)),
-                ('manager_email', models.EmailField(blank=True, max_length=254)),
-                ('approval_requested_at', models.DateTimeField(blank=True, null=True)),
-                ('approval_confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('cv', models.TextField(blank=True, max_length=255, verbose_name='CV')),
-                ('declaration_agreed', models.BooleanField(default=False)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('ineligible_reason', models.TextField(blank=True)),
-                ('last_step', models.CharField(blank=True, max_length=20)),
-                ('reminded_48h_at', models.DateTimeField(blank=True, null=True)),
-                ('reminded_24h_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('applicant', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='fellowship.region')),
-                ('round', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='recruitment.recruitmentround')),
+                (
+                    "id",
+                    models.BigIntegerField(
+                        auto_created=True, blank=True, db_index=True, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ref",
+                    models.CharField(
+                        db_index=True,
+                        default=recruitment.models.new_reference,
+                        max_length=40,
+                        verbose_name="reference",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("ineligible", "Ineligible"),
+                            ("longlisted", "Longlisted"),
+                            ("shortlisted", "Shortlisted"),
+                            ("interviewed", "Interviewed"),
+                            ("offered", "Offered"),
+                            ("appointed", "Appointed"),
+                            ("withdrawn", "Withdrawn"),
+                            ("unsuccessful", "Unsuccessful"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "furthest_stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("ineligible", "Ineligible"),
+                            ("longlisted", "Longlisted"),
+                            ("shortlisted", "Shortlisted"),
+                            ("interviewed", "Interviewed"),
+                            ("offered", "Offered"),
+                            ("appointed", "Appointed"),
+                            ("withdrawn", "Withdrawn"),
+                            ("unsuccessful", "Unsuccessful"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "profession",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("medicine", "Medicine"),
+                            ("dentistry", "Dentistry"),
+                            ("nursing", "Nursing"),
+                            ("midwifery", "Midwifery"),
+                            ("ahp", "AHP"),
+                            ("pharmacy", "Pharmacy"),
+                            ("optometry", "Optometry"),
+                            ("public_health", "Public Health"),
+                            ("healthcare_science", "Healthcare Science"),
+                            ("psychological_professions", "Psychological Professions"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "registration_body",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("gmc", "General Medical Council (GMC)"),
+                            ("nmc", "Nursing and Midwifery Council (NMC)"),
+                            ("hcpc", "Health and Care Professions Council (HCPC)"),
+                            ("gphc", "General Pharmaceutical Council (GPhC)"),
+                            ("gdc", "General Dental Council (GDC)"),
+                            ("goc", "General Optical Council (GOC)"),
+                            ("other", "Other"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("registration_number", models.CharField(blank=True, max_length=30)),
+                (
+                    "grade",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example ST4, Band 7 or consultant.",
+                        max_length=100,
+                    ),
+                ),
+                ("specialty", models.CharField(blank=True, max_length=100)),
+                (
+                    "employer",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="employing organisation"
+                    ),
+                ),
+                (
+                    "approval_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("upload", "Upload a form signed by my manager"),
+                            ("manager_link", "E-mail my manager a link to confirm"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("approval_form", models.TextField(blank=True, max_length=255)),
+                ("manager_name", models.CharField(blank=True, max_length=150)),
+                ("manager_email", models.EmailField(blank=True, max_length=254)),
+                ("approval_requested_at", models.DateTimeField(blank=True, null=True)),
+                ("approval_confirmed_at", models.DateTimeField(blank=True, null=True)),
+                ("cv", models.TextField(blank=True, max_length=255, verbose_name="CV")),
+                ("declaration_agreed", models.BooleanField(default=False)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("ineligible_reason", models.TextField(blank=True)),
+                ("last_step", models.CharField(blank=True, max_length=20)),
+                ("reminded_48h_at", models.DateTimeField(blank=True, null=True)),
+                ("reminded_24h_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="fellowship.region",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="recruitment.recruitmentround",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical application',
-                'verbose_name_plural': 'historical applications',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical application",
+                "verbose_name_plural": "historical applications",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Eligibility',
+            name="Eligibility",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('profession', models.CharField(choices=[('medicine', 'Medicine'), ('dentistry', 'Dentistry'), ('nursing', 'Nursing'), ('midwifery', 'Midwifery'), ('ahp', 'AHP'), ('pharmacy', 'Pharmacy'), ('optometry', 'Optometry'), ('public_health', 'Public Health'), ('healthcare_science', 'Healthcare Science'), ('psychological_professions', 'Psychological Professions')], max_length=30)),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='eligibilities', to='fellowship.region')),
-                ('sponsor', models.ForeignKey(blank=True, help_text='For professions other than medicine: the funder that pays for their posts in this region.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='sponsored_eligibilities', to='fellowship.funder')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='eligibilities', to='recruitment.recruitmentround')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "profession",
+                    models.CharField(
+                        choices=[
+                            ("medicine", "Medicine"),
+                            ("dentistry", "Dentistry"),
+                            ("nursing", "Nursing"),
+                            ("midwifery", "Midwifery"),
+                            ("ahp", "AHP"),
+                            ("pharmacy", "Pharmacy"),
+                            ("optometry", "Optometry"),
+                            ("public_health", "Public Health"),
+                            ("healthcare_science", "Healthcare Science"),
+                            ("psychological_professions", "Psychological Professions"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="eligibilities",
+                        to="fellowship.region",
+                    ),
+                ),
+                (
+                    "sponsor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For professions other than medicine: the funder that pays for their posts in this region.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sponsored_eligibilities",
+                        to="fellowship.funder",
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="eligibilities",
+                        to="recruitment.recruitmentround",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['region__name', 'profession'],
+                "ordering": ["region__name", "profession"],
             },
         ),
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('title', models.CharField(max_length=150)),
-                ('description', models.TextField(help_text='What applicants should show. Applicants see this.')),
-                ('scoring_guidance', models.TextField(blank=True, help_text='How reviewers and panellists score it. Applicants do not see this.')),
-                ('word_limit', models.PositiveIntegerField(default=300, validators=[django.core.validators.MinValueValidator(10)])),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='recruitment.recruitmentround')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                ("title", models.CharField(max_length=150)),
+                (
+                    "description",
+                    models.TextField(help_text="What applicants should show. Applicants see this."),
+                ),
+                (
+                    "scoring_guidance",
+                    models.TextField(
+                        blank=True,
+                        help_text="How reviewers and panellists score it. Applicants do not see this.",
+                    ),
+                ),
+                (
+                    "word_limit",
+                    models.PositiveIntegerField(
+                        default=300, validators=[django.core.validators.MinValueValidator(10)]
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="criteria",
+                        to="recruitment.recruitmentround",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['round', 'position', 'pk'],
+                "ordering": ["round", "position", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='application',
-            name='round',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='recruitment.recruitmentround'),
+            model_name="application",
+            name="round",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="applications",
+                to="recruitment.recruitmentround",
+            ),
         ),
         migrations.CreateModel(
-            name='RequiredDocument',
+            name="RequiredDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=150)),
-                ('description', models.TextField(blank=True)),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='required_documents', to='recruitment.recruitmentround')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=150)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="required_documents",
+                        to="recruitment.recruitmentround",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['round', 'name'],
+                "ordering": ["round", "name"],
             },
         ),
         migrations.CreateModel(
-            name='ApplicationDocument',
+            name="ApplicationDocument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=255, upload_to=fellowship.uploads.private_upload_to('documents'))),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='recruitment.application')),
-                ('requirement', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='uploads', to='recruitment.requireddocument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=255, upload_to=fellowship.uploads.private_upload_to("documents")
+                    ),
+                ),
+                ("uploaded_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="recruitment.application",
+                    ),
+                ),
+                (
+                    "requirement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="uploads",
+                        to="recruitment.requireddocument",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StageChange',
+            name="StageChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_stage', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('ineligible', 'Ineligible'), ('longlisted', 'Longlisted'), ('shortlisted', 'Shortlisted'), ('interviewed', 'Interviewed'), ('offered', 'Offered'), ('appointed', 'Appointed'), ('withdrawn', 'Withdrawn'), ('unsuccessful', 'Unsuccessful')], max_length=20)),
-                ('to_stage', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('ineligible', 'Ineligible'), ('longlisted', 'Longlisted'), ('shortlisted', 'Shortlisted'), ('interviewed', 'Interviewed'), ('offered', 'Offered'), ('appointed', 'Appointed'), ('withdrawn', 'Withdrawn'), ('unsuccessful', 'Unsuccessful')], max_length=20)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reason', models.TextField(blank=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stage_changes', to='recruitment.application')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_stage",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("ineligible", "Ineligible"),
+                            ("longlisted", "Longlisted"),
+                            ("shortlisted", "Shortlisted"),
+                            ("interviewed", "Interviewed"),
+                            ("offered", "Offered"),
+                            ("appointed", "Appointed"),
+                            ("withdrawn", "Withdrawn"),
+                            ("unsuccessful", "Unsuccessful"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "to_stage",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("ineligible", "Ineligible"),
+                            ("longlisted", "Longlisted"),
+                            ("shortlisted", "Shortlisted"),
+                            ("interviewed", "Interviewed"),
+                            ("offered", "Offered"),
+                            ("appointed", "Appointed"),
+                            ("withdrawn", "Withdrawn"),
+                            ("unsuccessful", "Unsuccessful"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reason", models.TextField(blank=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stage_changes",
+                        to="recruitment.application",
+                    ),
+                ),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Statement',
+            name="Statement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(blank=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='statements', to='recruitment.application')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='statements', to='recruitment.criterion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(blank=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="statements",
+                        to="recruitment.application",
+                    ),
+                ),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="statements",
+                        to="recruitment.criterion",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='recruitmentround',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_at__gt', models.F('opens_at'))), name='round_closes_after_opening'),
+            model_name="recruitmentround",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes_at__gt", models.F("opens_at"))),
+                name="round_closes_after_opening",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='eligibility',
-            constraint=models.UniqueConstraint(fields=('round', 'region', 'profession'), name='one_eligibility_line'),
+            model_name="eligibility",
+            constraint=models.UniqueConstraint(
+                fields=("round", "region", "profession"), name="one_eligibility_line"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='eligibility',
-            constraint=models.CheckConstraint(condition=models.Q(('profession', 'medicine'), ('sponsor__isnull', False), _connector='OR'), name='non_medics_need_a_sponsor'),
+            model_name="eligibility",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("profession", "medicine"), ("sponsor__isnull", False), _connector="OR"
+                ),
+                name="non_medics_need_a_sponsor",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.UniqueConstraint(condition=models.Q(('applicant__isnull', False)), fields=('round', 'applicant'), name='one_application_per_round'),
+            model_name="application",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("applicant__isnull", False)),
+                fields=("round", "applicant"),
+                name="one_application_per_round",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='applicationdocument',
-            constraint=models.UniqueConstraint(fields=('application', 'requirement'), name='one_upload_per_document'),
+            model_name="applicationdocument",
+            constraint=models.UniqueConstraint(
+                fields=("application", "requirement"), name="one_upload_per_document"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statement',
-            constraint=models.UniqueConstraint(fields=('application', 'criterion'), name='one_statement_per_criterion'),
+            model_name="statement",
+            constraint=models.UniqueConstraint(
+                fields=("application", "criterion"), name="one_statement_per_criterion"
+            ),
         ),
     ]

@@ -4,14 +4,22 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('recruitment', '0002_shortlisting_interviews_offers'),
+        ("recruitment", "0002_shortlisting_interviews_offers"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='equalityrecord',
-            options={'default_permissions': (), 'permissions': [('view_equality_monitoring', 'Can see equality monitoring aggregates'), ('manage_equality_access', 'Can give and take away access to equality monitoring')]},
+            name="equalityrecord",
+            options={
+                "default_permissions": (),
+                "permissions": [
+                    ("view_equality_monitoring", "Can see equality monitoring aggregates"),
+                    (
+                        "manage_equality_access",
+                        "Can give and take away access to equality monitoring",
+                    ),
+                ],
+            },
         ),
     ]

@@ -49,11 +49,25 @@ def test_faculty_invite_a_cohort_a_fellow_answers_a_survey_and_the_funder_downlo
         check_page(page, f"{next(shot):02d}-{name}", tmp_path)
 
     year = datetime.date.today().year
-    cohort = CohortFactory(number=3, start_date=datetime.date(year - 1, 9, 1), end_date=datetime.date(year, 8, 31))
+    cohort = CohortFactory(
+        number=3, start_date=datetime.date(year - 1, 9, 1), end_date=datetime.date(year, 8, 31)
+    )
     health_board = FunderFactory(name="Northern Health Board")
-    people = [("C3-001", "Nia Okoro", "nia.okoro@example.org"), ("C3-002", "Tom Reyes", "tom.reyes@example.org"), ("C3-003", "Ama Boateng", "")]
+    people = [
+        ("C3-001", "Nia Okoro", "nia.okoro@example.org"),
+        ("C3-002", "Tom Reyes", "tom.reyes@example.org"),
+        ("C3-003", "Ama Boateng", ""),
+    ]
     for ref, name, email in people:
-        FellowFactory(ref=ref, full_name=name, email=email, cohort=cohort, funder=health_board, user=None, status=FellowStatus.IN_POST)
+        FellowFactory(
+            ref=ref,
+            full_name=name,
+            email=email,
+            cohort=cohort,
+            funder=health_board,
+            user=None,
+            status=FellowStatus.IN_POST,
+        )
     faculty = make_person(Role.FACULTY, full_name="Fay Faculty")
     contact = make_person(Role.FUNDER, funder=health_board, full_name="Gwen Funder")
 
@@ -66,7 +80,9 @@ def test_faculty_invite_a_cohort_a_fellow_answers_a_survey_and_the_funder_downlo
     page.get_by_role("link", name="Invite fellows without an account").click()
     page.get_by_text("Invite the fellows of a cohort who have no account").click()
     page.get_by_role("link", name="Cohort 3").click()
-    expect(page.get_by_role("heading", name="Fellows of Cohort 3 without an account")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Fellows of Cohort 3 without an account")
+    ).to_be_visible()
     # The two addresses on record are filled in with each fellow's reference; the third has none.
     expect(page.get_by_label("People to invite")).to_have_value(
         "C3-001, nia.okoro@example.org\nC3-002, tom.reyes@example.org"
@@ -122,7 +138,9 @@ def test_faculty_invite_a_cohort_a_fellow_answers_a_survey_and_the_funder_downlo
     sign_out(page, base)
 
     # The report covering cohort 3 is made (a worker runs it); its funder is told and downloads it.
-    job, _ = reports.request_report(cohort, suppress_below=settings.EQUALITY_SUPPRESS_BELOW, by=faculty)
+    job, _ = reports.request_report(
+        cohort, suppress_below=settings.EQUALITY_SUPPRESS_BELOW, by=faculty
+    )
     reports.run_report(job.pk)
     # Faculty release it (the funder sees only released reports).
     confirm_and_release(job, by=faculty)

@@ -38,7 +38,9 @@ def test_faculty_invite_a_fellow_who_accepts_and_reaches_home(live_server, page,
     page.get_by_role("button", name="Send invitation").click()
     expect(page.get_by_text("Invitation sent to nia.okoro@example.org")).to_be_visible()
     expect(
-        page.get_by_role("cell", name="nia.okoro@example.org Fellowship record of Nia Okoro (C4-017)")
+        page.get_by_role(
+            "cell", name="nia.okoro@example.org Fellowship record of Nia Okoro (C4-017)"
+        )
     ).to_be_visible()
     check_page(page, "2-invitations", tmp_path)
 

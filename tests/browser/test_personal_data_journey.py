@@ -57,10 +57,14 @@ def test_a_person_downloads_their_data_and_is_later_erased_on_request(live_serve
     page.get_by_role("link", name="Requests about a person's data").click()
     page.get_by_label("E-mail address of the person").fill(EMAIL)
     page.get_by_role("button", name="Find the person").click()
-    expect(page.get_by_role("heading", name=f"What the service holds about {EMAIL}")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name=f"What the service holds about {EMAIL}")
+    ).to_be_visible()
     screenshot("found")
     page.get_by_role("button", name="Erase this person").click()
-    expect(page.get_by_role("table", name="What the erasure does")).to_contain_text("Fellow records")
+    expect(page.get_by_role("table", name="What the erasure does")).to_contain_text(
+        "Fellow records"
+    )
     screenshot("confirm")
     # Without the confirmation box, nothing happens and the error says why.
     page.get_by_label("Who asked for the erasure, and how").fill("the person, by e-mail")
@@ -68,10 +72,14 @@ def test_a_person_downloads_their_data_and_is_later_erased_on_request(live_serve
     page.get_by_role("button", name="Erase this person").click()
     expect(page.get_by_role("alert")).to_contain_text("Confirm that you understand")
     assert User.objects.filter(email=EMAIL).exists()
-    page.get_by_label("I understand that the person's identity and files are removed for good").check()
+    page.get_by_label(
+        "I understand that the person's identity and files are removed for good"
+    ).check()
     page.get_by_role("button", name="Erase this person").click()
     expect(page.get_by_text("The person is erased")).to_be_visible()
     erasure = Erasure.objects.get()
-    expect(page.get_by_role("table", name="Erasures carried out")).to_contain_text(erasure.pseudonym)
+    expect(page.get_by_role("table", name="Erasures carried out")).to_contain_text(
+        erasure.pseudonym
+    )
     screenshot("erased")
     assert not User.objects.filter(email=EMAIL).exists()

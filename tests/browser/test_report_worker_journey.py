@@ -51,7 +51,9 @@ def test_a_report_rendered_by_a_real_worker_is_watched_and_downloaded(
         # The request returns at once; the worker process renders it and the page follows.
         page.wait_for_url(re.compile(r"/reports/\d+/$"))
         page.evaluate("window.notReloaded = true")
-        expect(page.locator("[data-report-live]")).to_have_text("Your report is ready.", timeout=120_000)
+        expect(page.locator("[data-report-live]")).to_have_text(
+            "Your report is ready.", timeout=120_000
+        )
         assert page.evaluate("window.notReloaded") is True
         check_page(page, "01-faculty-report-done-by-worker", tmp_path)
         job = ReportJob.objects.get()

@@ -26,7 +26,14 @@ def complete_proposal(project: Project) -> Project:
     project.region = project.region or RegionFactory()
     project.clinical_domain = ClinicalDomain.objects.get_or_create(name="Radiology")[0]
     project.ai_modality = AIModality.IMAGING
-    for name in ("summary", "clinical_problem", "deployment_setting", "data_description", "data_access", "protected_time"):
+    for name in (
+        "summary",
+        "clinical_problem",
+        "deployment_setting",
+        "data_description",
+        "data_access",
+        "protected_time",
+    ):
         setattr(project, name, f"The {name.replace('_', ' ')}.")
     project.ai_product = "ChestScan"
     project.regulatory_status = RegulatoryStatus.UKCA_IIA
@@ -34,9 +41,21 @@ def complete_proposal(project: Project) -> Project:
     project.ig_lead = "Ms Governance"
     project.technical_lead = "Mr Technical"
     project.save()
-    Hazard.objects.create(project=project, hazard="Missed finding", cause="Model error", effect="Delayed diagnosis", severity=3, likelihood=2, mitigation="Radiologist reads every image")
-    EducationalAim.objects.create(project=project, theme=CurriculumTheme.objects.first(), aim="Evaluate a deployed model")
-    Milestone.objects.create(project=project, title="Baseline audit", target_month=3, deliverable="Audit report")
+    Hazard.objects.create(
+        project=project,
+        hazard="Missed finding",
+        cause="Model error",
+        effect="Delayed diagnosis",
+        severity=3,
+        likelihood=2,
+        mitigation="Radiologist reads every image",
+    )
+    EducationalAim.objects.create(
+        project=project, theme=CurriculumTheme.objects.first(), aim="Evaluate a deployed model"
+    )
+    Milestone.objects.create(
+        project=project, title="Baseline audit", target_month=3, deliverable="Audit report"
+    )
     return project
 
 

@@ -92,7 +92,9 @@ def complete_draft(application: Application, *, region=None) -> Application:
     application.save()
     for criterion in rnd.criteria.all():
         Statement.objects.update_or_create(
-            application=application, criterion=criterion, defaults={"text": "I led a quality improvement project."}
+            application=application,
+            criterion=criterion,
+            defaults={"text": "I led a quality improvement project."},
         )
     return application
 

@@ -21,7 +21,12 @@ pytestmark = pytest.mark.django_db
 def sign_up(client, email="new.person@example.org"):
     return client.post(
         reverse("account_signup"),
-        {"email": email, "full_name": "New Person", "password1": "a-long-Passphrase-42", "password2": "a-long-Passphrase-42"},
+        {
+            "email": email,
+            "full_name": "New Person",
+            "password1": "a-long-Passphrase-42",
+            "password2": "a-long-Passphrase-42",
+        },
     )
 
 
@@ -35,7 +40,9 @@ def test_sign_up_needs_email_verification_and_makes_an_applicant(client):
 
     # Not verified yet: signing in leads back to the verification page, not the home page.
     client.logout()
-    response = client.post(reverse("account_login"), {"login": user.email, "password": "a-long-Passphrase-42"})
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": "a-long-Passphrase-42"}
+    )
     assert response["Location"] == reverse("account_email_verification_sent")
 
     link = re.search(r"http://\S+/accounts/confirm-email/\S+/", mail.outbox[-1].body).group(0)
@@ -59,7 +66,9 @@ def test_there_are_no_usernames(client):
 
 def test_verified_person_signs_in_with_email_and_reaches_home(client):
     user = UserFactory(roles=[Role.APPLICANT])
-    response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD}, follow=True)
+    response = client.post(
+        reverse("account_login"), {"login": user.email, "password": PASSWORD}, follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("home")
     assert f"Hello, {user.get_short_name()}" in response.content.decode()
 
@@ -73,7 +82,9 @@ def test_sensitive_roles_must_set_up_mfa_before_any_page(role, person, client):
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("mfa_activate_totp"))
     # Setting up MFA asks for the password once more (allauth's reauthentication), then shows the QR code.
-    assert client.get(reverse("mfa_activate_totp"))["Location"].startswith(reverse("account_reauthenticate"))
+    assert client.get(reverse("mfa_activate_totp"))["Location"].startswith(
+        reverse("account_reauthenticate")
+    )
     client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     page = client.get(reverse("mfa_activate_totp"))
     assert page.status_code == 200
@@ -89,7 +100,9 @@ def test_faculty_login_asks_for_the_authenticator_code(client, person):
     user = person(Role.FACULTY)
     response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     assert response["Location"] == reverse("mfa_authenticate")
-    assert client.get(reverse("fellow_list")).status_code == 302  # not signed in until the code is given
+    assert (
+        client.get(reverse("fellow_list")).status_code == 302
+    )  # not signed in until the code is given
 
     response = client.post(reverse("mfa_authenticate"), {"code": "000000"})
     assert response.status_code == 200  # wrong code: asked again
@@ -101,18 +114,31 @@ def test_faculty_login_asks_for_the_authenticator_code(client, person):
 
 def test_repeated_failed_logins_are_rate_limited(client):
     user = UserFactory()
-    pages = [client.post(reverse("account_login"), {"login": user.email, "password": "wrong"}).content.decode() for _ in range(6)]
+    pages = [
+        client.post(
+            reverse("account_login"), {"login": user.email, "password": "wrong"}
+        ).content.decode()
+        for _ in range(6)
+    ]
     assert all("Too many failed login attempts" not in page for page in pages[:5])
     assert "Too many failed login attempts" in pages[5]
     # Even the right password is refused while the limit holds.
     response = client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
-    assert response.status_code == 200 and "Too many failed login attempts" in response.content.decode()
+    assert (
+        response.status_code == 200
+        and "Too many failed login attempts" in response.content.decode()
+    )
     assert client.get(reverse("fellow_list")).status_code == 302
 
 
 def test_too_many_login_requests_from_one_address_get_429(client, settings):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "3/m/ip"}
-    statuses = [client.post(reverse("account_login"), {"login": f"x{n}@example.org", "password": "x"}).status_code for n in range(4)]
+    statuses = [
+        client.post(
+            reverse("account_login"), {"login": f"x{n}@example.org", "password": "x"}
+        ).status_code
+        for n in range(4)
+    ]
     assert statuses == [200, 200, 200, 429]
 
 

@@ -175,7 +175,9 @@ def _assert_surveys():
     from surveys.models import Invitation, Survey
 
     exit_surveys = Survey.objects.sent().filter(key="exit_survey")
-    assert exit_surveys.count() >= 1 and all(s.anonymous and s.responses.exists() for s in exit_surveys)
+    assert exit_surveys.count() >= 1 and all(
+        s.anonymous and s.responses.exists() for s in exit_surveys
+    )
     waiting = Invitation.objects.filter(person__email="fellow1@fellowship.example", completed=False)
     assert waiting.filter(survey__key="workshop_feedback").exists()
     feedback = waiting.get(survey__key="workshop_feedback").survey

@@ -55,7 +55,10 @@ def tasks(client) -> dict[str, tuple[int, str]]:
     page = client.get(reverse("home")).content.decode()
     section = page.split('id="tasks-heading"', 1)[1].split("</section>", 1)[0]
     found = re.findall(r'<li><a href="([^"]+)"><strong>(\d+)</strong> ([^<]+)</a></li>', section)
-    return {html.unescape(label).strip(): (int(count), html.unescape(url)) for url, count, label in found}
+    return {
+        html.unescape(label).strip(): (int(count), html.unescape(url))
+        for url, count, label in found
+    }
 
 
 def test_nothing_waiting_says_so(login):
@@ -77,9 +80,15 @@ def test_a_proposal_awaiting_review_is_a_faculty_task_in_the_singular(login):
 
 def test_fellows_without_an_account_and_without_a_project_link_to_two_different_lists(login):
     cohort = CohortFactory()
-    no_account = FellowFactory(cohort=cohort, status=FellowStatus.IN_POST, user=None, project_ref="P-1")
-    no_project = FellowFactory(cohort=cohort, status=FellowStatus.IN_POST, user=make_person(Role.FELLOW), project_ref="")
-    FellowFactory(cohort=cohort, status=FellowStatus.GRADUATED, user=None, project_ref="")  # not in post
+    no_account = FellowFactory(
+        cohort=cohort, status=FellowStatus.IN_POST, user=None, project_ref="P-1"
+    )
+    no_project = FellowFactory(
+        cohort=cohort, status=FellowStatus.IN_POST, user=make_person(Role.FELLOW), project_ref=""
+    )
+    FellowFactory(
+        cohort=cohort, status=FellowStatus.GRADUATED, user=None, project_ref=""
+    )  # not in post
     client = login(make_person(Role.FACULTY))
     found = tasks(client)
     count, account_url = found["fellow in post without an account"]
@@ -94,8 +103,13 @@ def test_fellows_without_an_account_and_without_a_project_link_to_two_different_
 
 
 def test_applications_of_a_closed_round_not_yet_with_reviewers_are_to_check(login):
-    rnd = RoundFactory(opens_at=NOW - datetime.timedelta(days=30), closes_at=NOW - datetime.timedelta(days=1))
-    first, second = submitted(ApplicationFactory(round=rnd)), submitted(ApplicationFactory(round=rnd))
+    rnd = RoundFactory(
+        opens_at=NOW - datetime.timedelta(days=30), closes_at=NOW - datetime.timedelta(days=1)
+    )
+    first, second = (
+        submitted(ApplicationFactory(round=rnd)),
+        submitted(ApplicationFactory(round=rnd)),
+    )
     ReviewerAssignment.objects.create(application=second, reviewer=make_person(Role.PANELLIST))
     still_open = RoundFactory()
     submitted(ApplicationFactory(round=still_open))  # the round is still taking applications
@@ -103,16 +117,22 @@ def test_applications_of_a_closed_round_not_yet_with_reviewers_are_to_check(logi
     count, url = tasks(client)[f"application to check for eligibility in {rnd}"]
     assert count == 1
     listed = client.get(url).content.decode()
-    assert first.ref in listed and second.ref in listed  # the list of submitted applications of that round
+    assert (
+        first.ref in listed and second.ref in listed
+    )  # the list of submitted applications of that round
     assert not any(str(still_open) in label for label in tasks(client))
 
 
 def test_reviewers_who_differ_by_more_than_the_margin_make_a_shortlist_to_moderate(login):
-    rnd = RoundFactory(opens_at=NOW - datetime.timedelta(days=30), closes_at=NOW - datetime.timedelta(days=1))
+    rnd = RoundFactory(
+        opens_at=NOW - datetime.timedelta(days=30), closes_at=NOW - datetime.timedelta(days=1)
+    )
     criterion = CriterionFactory(round=rnd)
     application = submitted(ApplicationFactory(round=rnd))
     for score in (0, 4):
-        assignment = ReviewerAssignment.objects.create(application=application, reviewer=make_person(Role.PANELLIST))
+        assignment = ReviewerAssignment.objects.create(
+            application=application, reviewer=make_person(Role.PANELLIST)
+        )
         ShortlistScore.objects.create(assignment=assignment, criterion=criterion, score=score)
     client = login(make_person(Role.FACULTY))
     count, url = tasks(client)[f"application to moderate before the shortlist for {rnd}"]
@@ -120,7 +140,9 @@ def test_reviewers_who_differ_by_more_than_the_margin_make_a_shortlist_to_modera
 
     from recruitment.shortlisting import moderate
 
-    moderate(application, criterion, score=2, reason="Agreed at moderation", by=make_person(Role.FACULTY))
+    moderate(
+        application, criterion, score=2, reason="Agreed at moderation", by=make_person(Role.FACULTY)
+    )
     assert not any("moderate" in label for label in tasks(client))
 
 
@@ -136,7 +158,9 @@ def test_offers_waiting_for_a_reply_are_a_faculty_task(login):
         made_by=faculty,
         respond_by=NOW + datetime.timedelta(days=7),
     )
-    count, url = tasks(login(faculty))[f"offer waiting for the candidate's reply in {application.round}"]
+    count, url = tasks(login(faculty))[
+        f"offer waiting for the candidate's reply in {application.round}"
+    ]
     assert (count, url) == (1, reverse("offers", args=[application.round.pk]))
 
 
@@ -157,7 +181,9 @@ def test_a_panellist_is_not_told_to_finish_reviews_that_have_closed(login):
 
 def test_a_panellist_has_interviews_to_score_and_interviews_to_come(login):
     panellist = make_person(Role.PANELLIST)
-    rnd = RoundFactory(opens_at=NOW - datetime.timedelta(days=30), closes_at=NOW - datetime.timedelta(days=10))
+    rnd = RoundFactory(
+        opens_at=NOW - datetime.timedelta(days=30), closes_at=NOW - datetime.timedelta(days=10)
+    )
     criterion = CriterionFactory(round=rnd)
     panel = InterviewPanel.objects.create(round=rnd, name="Panel A", date=timezone.localdate())
     panel.members.add(panellist)
@@ -168,13 +194,18 @@ def test_a_panellist_has_interviews_to_score_and_interviews_to_come(login):
         application.save()
         start = NOW + datetime.timedelta(hours=hours)
         return InterviewSlot.objects.create(
-            panel=panel, starts_at=start, ends_at=start + datetime.timedelta(minutes=30), application=application
+            panel=panel,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(minutes=30),
+            application=application,
         )
 
     done = slot(-3)
     slot(-2)
     slot(48)
-    InterviewScore.objects.create(application=done.application, panellist=panellist, criterion=criterion, score=3)
+    InterviewScore.objects.create(
+        application=done.application, panellist=panellist, criterion=criterion, score=3
+    )
     found = tasks(login(panellist))
     assert found["interview to score"] == (1, reverse("my_interviews"))
     assert found["interview panel to come"] == (1, reverse("my_interviews"))
@@ -190,7 +221,9 @@ def test_a_funder_is_told_of_a_new_report_until_they_download_it(login):
     cohort = CohortFactory(number=3)
     FellowFactory(cohort=cohort, funder=funder)
     contact = make_person(Role.FUNDER, funder=funder)
-    job = ReportJob.objects.create(cohort=cohort, suppress_below=5, state=ReportState.DONE, progress=100, finished_at=NOW)
+    job = ReportJob.objects.create(
+        cohort=cohort, suppress_below=5, state=ReportState.DONE, progress=100, finished_at=NOW
+    )
     job.pdf.save("report.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     assert "new benefits report to read" not in tasks(login(contact))  # not released yet
     release(job, by=make_person(Role.FACULTY))
@@ -202,20 +235,29 @@ def test_a_funder_is_told_of_a_new_report_until_they_download_it(login):
 def test_a_funder_of_other_cohorts_is_not_told_of_a_report_it_cannot_read(login):
     other = FunderFactory()
     FellowFactory(cohort=CohortFactory(number=6), funder=other)
-    job = ReportJob.objects.create(cohort=CohortFactory(number=2), suppress_below=5, state=ReportState.DONE, finished_at=NOW)
+    job = ReportJob.objects.create(
+        cohort=CohortFactory(number=2), suppress_below=5, state=ReportState.DONE, finished_at=NOW
+    )
     release(job, by=make_person(Role.FACULTY))
     assert tasks(login(make_person(Role.FUNDER, funder=other))) == {}
 
 
-@pytest.mark.parametrize("role", [Role.APPLICANT, Role.FUNDER, Role.FELLOW, Role.SUPERVISOR, Role.PANELLIST])
+@pytest.mark.parametrize(
+    "role", [Role.APPLICANT, Role.FUNDER, Role.FELLOW, Role.SUPERVISOR, Role.PANELLIST]
+)
 def test_nobody_but_the_faculty_learns_how_much_work_the_programme_team_has(login, role):
     ProjectFactory(status=ProposalStatus.SUBMITTED)
     FellowFactory(status=FellowStatus.IN_POST, user=None)
-    closed = RoundFactory(opens_at=NOW - datetime.timedelta(days=30), closes_at=NOW - datetime.timedelta(days=1))
+    closed = RoundFactory(
+        opens_at=NOW - datetime.timedelta(days=30), closes_at=NOW - datetime.timedelta(days=1)
+    )
     submitted(ApplicationFactory(round=closed))
     found = tasks(login(make_person(role)))
     for label in found:
-        assert not re.search("proposal to review|without an account|to check|moderate|offer waiting|invitation", label)
+        assert not re.search(
+            "proposal to review|without an account|to check|moderate|offer waiting|invitation",
+            label,
+        )
 
 
 def test_a_fellow_has_surveys_milestones_and_a_portfolio_to_start(login):
@@ -230,12 +272,17 @@ def test_a_fellow_has_surveys_milestones_and_a_portfolio_to_start(login):
     Placement.objects.create(project=project, fellow=fellow)
     month = fellowship_month(cohort.start_date, timezone.localdate())
     Milestone.objects.create(project=project, title="Baseline audit", target_month=month)
-    Milestone.objects.create(project=project, title="Done already", target_month=1, status=MilestoneStatus.DONE)
+    Milestone.objects.create(
+        project=project, title="Done already", target_month=1, status=MilestoneStatus.DONE
+    )
     Milestone.objects.create(project=project, title="Later", target_month=12)
     client = login(user)
     found = tasks(client)
     assert found["survey to answer"] == (1, reverse("my_surveys"))
-    assert found["milestone of your AI project due for an update"] == (1, reverse("project_milestones", args=[project.ref]))
+    assert found["milestone of your AI project due for an update"] == (
+        1,
+        reverse("project_milestones", args=[project.ref]),
+    )
     start = "portfolio to start: record your first publication, talk, award or piece of work"
     assert found[start] == (1, reverse("entry_create", args=[fellow.ref]))
     # Not yet near graduation: no poster or testimonial prompt.
@@ -251,8 +298,14 @@ def test_a_fellow_near_graduation_is_asked_for_a_poster_and_testimonial(login):
     user = make_person(Role.FELLOW)
     fellow = FellowFactory(cohort=cohort, user=user, status=FellowStatus.IN_POST)
     found = tasks(login(user))
-    assert found["graduation poster to add to your portfolio"] == (1, reverse("poster_edit", args=[fellow.ref]))
-    assert found["testimonial to write about your fellowship"] == (1, reverse("testimonial_edit", args=[fellow.ref]))
+    assert found["graduation poster to add to your portfolio"] == (
+        1,
+        reverse("poster_edit", args=[fellow.ref]),
+    )
+    assert found["testimonial to write about your fellowship"] == (
+        1,
+        reverse("testimonial_edit", args=[fellow.ref]),
+    )
 
 
 @pytest.mark.parametrize(
@@ -274,7 +327,10 @@ def test_the_month_of_the_fellowship_year(start, today, month):
 
 def test_the_funder_home_and_the_funder_page_count_fellows_the_same_way(login):
     funder = FunderFactory()
-    for number, statuses in {1: ["graduated", "graduated"], 4: ["in_post", "graduated", "withdrawn"]}.items():
+    for number, statuses in {
+        1: ["graduated", "graduated"],
+        4: ["in_post", "graduated", "withdrawn"],
+    }.items():
         cohort = CohortFactory(number=number)
         for status in statuses:
             FellowFactory(cohort=cohort, funder=funder, status=status)
@@ -287,7 +343,10 @@ def test_the_funder_home_and_the_funder_page_count_fellows_the_same_way(login):
         assert row in home and row in detail
     assert "Cohort 2" not in home
     rows = list(Fellow.objects.filter(funder=funder).counts_by_funder_and_cohort())
-    assert [(r["cohort__number"], r["in_post"], r["graduated"], r["total"]) for r in rows] == [(1, 0, 2, 2), (4, 1, 1, 3)]
+    assert [(r["cohort__number"], r["in_post"], r["graduated"], r["total"]) for r in rows] == [
+        (1, 0, 2, 2),
+        (4, 1, 1, 3),
+    ]
     assert "1 fellow in post, 3 graduated" in home
 
 

@@ -367,7 +367,9 @@ def test_fellows_without_an_account_are_paired_but_not_emailed(
     with django_capture_on_commit_callbacks(execute=True):
         mentoring.publish_pairs(p.incoming, by=None)
 
-    assert [m.subject for m in mail.outbox] == [f"Your mentee in Cohort 2 of the {programme().name}"]
+    assert [m.subject for m in mail.outbox] == [
+        f"Your mentee in Cohort 2 of the {programme().name}"
+    ]
 
 
 def test_sharing_counts_counts_each_kind_and_any(p):

@@ -16,7 +16,9 @@ from fellowship.models import Fellow, MentorPairing
 from ..conftest import make_person
 from ..factories import CohortFactory, FellowFactory, RegionFactory
 
-VALUES = st.sampled_from([None, "", "  ", "London", "london ", "North West", "Radiology", "RADIOLOGY", "Imaging"])
+VALUES = st.sampled_from(
+    [None, "", "  ", "London", "london ", "North West", "Radiology", "RADIOLOGY", "Imaging"]
+)
 WEIGHTS = st.integers(min_value=0, max_value=3)
 
 
@@ -49,7 +51,9 @@ def test_fit_points_add_up_to_the_pair_quality(pair):
     assert sum(line.points for line in explained.found) == explained.score
     assert explained.out_of == mentee.region_weight + mentee.specialty_weight + mentee.domain_weight
     assert 0 <= explained.score <= explained.out_of
-    assert tuple(line.attribute for line in explained.lines if line.shared) == shared(mentor, mentee)
+    assert tuple(line.attribute for line in explained.lines if line.shared) == shared(
+        mentor, mentee
+    )
     assert str(explained).startswith(f"Fit {explained.score} of {explained.out_of}")
 
 
@@ -58,12 +62,22 @@ def test_every_weighted_attribute_is_either_found_or_missing(pair):
     mentor, mentee = pair
     explained = fit(mentor, mentee)
     weighted = {line.attribute for line in explained.lines if line.weight}
-    assert {line.attribute for line in explained.found} | {line.attribute for line in explained.missing} == weighted
-    assert not {line.attribute for line in explained.found} & {line.attribute for line in explained.missing}
+    assert {line.attribute for line in explained.found} | {
+        line.attribute for line in explained.missing
+    } == weighted
+    assert not {line.attribute for line in explained.found} & {
+        line.attribute for line in explained.missing
+    }
 
 
 def test_fit_names_each_point_and_what_was_not_found():
-    mentor = Mentor("m", 1, region="London", specialty="Radiology", domains=frozenset({"Oncology", "Cardiology"}))
+    mentor = Mentor(
+        "m",
+        1,
+        region="London",
+        specialty="Radiology",
+        domains=frozenset({"Oncology", "Cardiology"}),
+    )
     mentee = Mentee("f", region="London", specialty="Radiology", domain="Imaging",
                     region_weight=3, specialty_weight=1, domain_weight=2)  # fmt: skip
     explained = fit(mentor, mentee)
@@ -87,7 +101,9 @@ def test_fit_says_when_a_value_is_not_recorded_and_gives_no_points_for_what_does
                     region_weight=0, specialty_weight=2, domain_weight=1)  # fmt: skip
     explained = fit(mentor, mentee)
     assert explained.score == 1
-    assert [line.text for line in explained.found] == ["mentor offered the project's domain (imaging)"]
+    assert [line.text for line in explained.found] == [
+        "mentor offered the project's domain (imaging)"
+    ]
     assert [line.text for line in explained.missing] == ["specialty: the mentor gave no specialty"]
     assert [line.text for line in explained.unweighted] == ["same region (London)"]
 
@@ -147,7 +163,9 @@ def test_faculty_see_the_fit_of_each_pair_in_words(paired, login):
     pairing = MentorPairing.objects.get(mentee=paired["request"].fellow)
     detail = faculty.get(reverse("mentoring_pair", args=[number, pairing.pk])).content.decode()
     assert "3 of 6 points" in detail
-    assert "Region: the fellow is in North West, the mentor in London (3 points not given)" in detail
+    assert (
+        "Region: the fellow is in North West, the mentor in London (3 points not given)" in detail
+    )
 
 
 # Where the project domain comes from -------------------------------------------------------------
@@ -156,7 +174,9 @@ def test_faculty_see_the_fit_of_each_pair_in_words(paired, login):
 def _import(**tables: str):
     from fellowship.importer import import_tables, read_sources
 
-    return import_tables(read_sources((f"{name}.csv", text.encode()) for name, text in tables.items()))
+    return import_tables(
+        read_sources((f"{name}.csv", text.encode()) for name, text in tables.items())
+    )
 
 
 FELLOWS = (

@@ -17,9 +17,7 @@ from ..factories.fellowship import MentorOfferFactory, MentorRequestFactory
 
 pytestmark = pytest.mark.django_db
 
-COHORT_PAGE_QUERIES = (
-    10  # session, user, roles, MFA check, cohort, offers, requests, pairs, sharing counts, programme
-)
+COHORT_PAGE_QUERIES = 10  # session, user, roles, MFA check, cohort, offers, requests, pairs, sharing counts, programme
 
 
 @pytest.fixture
@@ -168,7 +166,9 @@ def test_fellow_asks_for_a_mentor_with_their_project_domain_prefilled(login, fel
     )
     Placement.objects.create(project=project, fellow=fellow_user.fellowships.get())
     # Publishing a matching records the project's domain on the fellow.
-    record_project(fellow_user.fellowships.get(), project_ref=project.ref, project_domain=domain.name)
+    record_project(
+        fellow_user.fellowships.get(), project_ref=project.ref, project_domain=domain.name
+    )
     c = login(fellow_user)
 
     page = c.get(reverse("mentor_request"))

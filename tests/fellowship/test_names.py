@@ -44,7 +44,9 @@ def pair():
         status=FellowStatus.GRADUATED, ref="F-0111",
     )  # fmt: skip
     fellow_user = make_person(Role.FELLOW, full_name="Imogen Castellano")
-    mentee = FellowFactory(user=fellow_user, full_name="", cohort=second, region=london, ref="A-4010")
+    mentee = FellowFactory(
+        user=fellow_user, full_name="", cohort=second, region=london, ref="A-4010"
+    )
     mentoring.save_offer(mentor, cohort=second, capacity=1, region=london, specialty="Radiology",
                          domains=[], by=None)  # fmt: skip
     mentoring.save_request(mentee, domain="", region_importance=Importance.IMPORTANT,
@@ -52,7 +54,13 @@ def pair():
                            by=None)  # fmt: skip
     mentoring.run_assignment(second, by=None)
     mentoring.publish_pairs(second, by=None)
-    return {"mentor": mentor, "mentee": mentee, "alumnus": alumnus_user, "fellow": fellow_user, "cohort": second}
+    return {
+        "mentor": mentor,
+        "mentee": mentee,
+        "alumnus": alumnus_user,
+        "fellow": fellow_user,
+        "cohort": second,
+    }
 
 
 REFS = ("F-0111", "A-4010")
@@ -70,7 +78,10 @@ def test_fellow_sees_their_mentor_by_name_and_no_reference(pair, login):
         assert not any(ref in page for ref in REFS), url
     mine = c.get(reverse("my_mentoring")).content.decode()
     assert "Harriet Voss, Cohort 1 alumnus" in mine
-    assert "Imogen Castellano" in c.get(reverse("fellow_detail", args=[pair["mentee"].pk])).content.decode()
+    assert (
+        "Imogen Castellano"
+        in c.get(reverse("fellow_detail", args=[pair["mentee"].pk])).content.decode()
+    )
 
 
 def test_alumnus_sees_their_mentee_by_name_and_no_reference(pair, login):
@@ -82,8 +93,8 @@ def test_alumnus_sees_their_mentee_by_name_and_no_reference(pair, login):
 def test_faculty_see_mentors_and_mentees_by_name_with_the_reference_as_a_second_line(pair, login):
     c = login(make_person(Role.FACULTY))
     page = c.get(reverse("mentoring_cohort", args=[pair["cohort"].number])).content.decode()
-    assert "Harriet Voss<br><span class=\"nhsuk-body-s\">F-0111, Cohort 1</span>" in page
-    assert "Imogen Castellano<br><span class=\"nhsuk-body-s\">A-4010, London" in page
+    assert 'Harriet Voss<br><span class="nhsuk-body-s">F-0111, Cohort 1</span>' in page
+    assert 'Imogen Castellano<br><span class="nhsuk-body-s">A-4010, London' in page
 
 
 def test_faculty_fellow_list_shows_every_fellow_by_name_never_a_blank_cell(pair, login):
@@ -96,7 +107,7 @@ def test_faculty_fellow_list_shows_every_fellow_by_name_never_a_blank_cell(pair,
         ("Only Imported", "F-0200"),
         ("Name not recorded", "F-0201"),
     ):
-        assert f">{name}</a><br><span class=\"nhsuk-body-s\">{ref}</span>" in page
+        assert f'>{name}</a><br><span class="nhsuk-body-s">{ref}</span>' in page
     assert "H. Voss (history)" not in page
     assert "<td></td>" not in page
 
@@ -106,7 +117,9 @@ def test_faculty_see_the_reference_on_a_fellow_page_and_the_fellow_does_not(pair
     faculty_page = login(make_person(Role.FACULTY)).get(url).content.decode()
     assert "<h1>Imogen Castellano</h1>" in faculty_page and "A-4010" in faculty_page
     own_page = login(pair["fellow"]).get(url).content.decode()
-    assert "<h1>Imogen Castellano</h1>" in own_page and "A-4010" not in visible(login(pair["fellow"]).get(url))
+    assert "<h1>Imogen Castellano</h1>" in own_page and "A-4010" not in visible(
+        login(pair["fellow"]).get(url)
+    )
 
 
 def test_another_fellow_cannot_read_a_fellow_page_by_editing_the_url(pair, login):

@@ -36,7 +36,9 @@ def fellow():
     # A change after creation, so that the history holds an older row with the name too.
     fellow.specialty = "Radiology"
     fellow.save()
-    audit.record(AuditAction.VIEWED, AuditSubject.APPLICATION, by=user, summary=f"{NAME} read their file")
+    audit.record(
+        AuditAction.VIEWED, AuditSubject.APPLICATION, by=user, summary=f"{NAME} read their file"
+    )
     return fellow
 
 
@@ -77,7 +79,13 @@ def test_an_unknown_address_is_a_clear_refusal(db):
 
 def test_the_export_holds_the_account_fellowship_and_mentoring_but_no_secrets(fellow):
     files = unzip(privacy.export_person_data(privacy.find_person(EMAIL), by=None, programme="P"))
-    assert {"README.txt", "account.json", "fellowship.json", "roles.json", "mentor-requests.json"} <= set(files)
+    assert {
+        "README.txt",
+        "account.json",
+        "fellowship.json",
+        "roles.json",
+        "mentor-requests.json",
+    } <= set(files)
     account = json.loads(files["account.json"])
     assert account[0]["email"] == EMAIL and account[0]["full_name"] == NAME
     assert "password" not in account[0]
@@ -113,7 +121,9 @@ def test_producing_an_export_is_audited_without_the_address(fellow):
 
 def test_after_erasure_no_table_or_history_row_holds_the_name_address_or_note(fellow):
     assert EMAIL in dump() and NAME.lower() in dump()
-    erasure = privacy.erase_person(privacy.find_person(EMAIL), by=data_officer(), requested_by="the person")
+    erasure = privacy.erase_person(
+        privacy.find_person(EMAIL), by=data_officer(), requested_by="the person"
+    )
     everything = dump()
     for secret in (EMAIL, NAME, NOTE, "quillfeather", "zephyrine"):
         assert secret.lower() not in everything, secret
@@ -135,7 +145,9 @@ def test_the_erased_account_cannot_sign_in_and_its_sessions_end(fellow, client):
 
 def test_the_audit_log_keeps_entries_naming_the_pseudonym(fellow):
     before = AuditEvent.objects.count()
-    erasure = privacy.erase_person(privacy.find_person(EMAIL), by=data_officer(), requested_by="the person")
+    erasure = privacy.erase_person(
+        privacy.find_person(EMAIL), by=data_officer(), requested_by="the person"
+    )
     event = AuditEvent.objects.filter(subject=AuditSubject.APPLICATION).get()
     assert event.actor_id == fellow.user_id
     assert event.actor_email == erasure.pseudonym
@@ -202,7 +214,12 @@ def test_a_data_officer_finds_exports_and_erases_a_person(fellow, login):
     assert User.objects.filter(email=EMAIL).exists()
     done = client.post(
         reverse("personal_data_erase"),
-        {"email": EMAIL, "requested_by": "the person", "request_received": "2026-01-02", "confirm": "on"},
+        {
+            "email": EMAIL,
+            "requested_by": "the person",
+            "request_received": "2026-01-02",
+            "confirm": "on",
+        },
         follow=True,
     )
     assert "The person is erased" in done.content.decode()

@@ -23,7 +23,9 @@ NAME = "Welsh Fellowship in Digital Health"
 def welsh():
     Site.objects.filter(pk=settings.SITE_ID).update(name=NAME)
     Site.objects.clear_cache()
-    Programme.objects.create(site=Site.objects.get_current(), organisation="Health Education and Improvement Wales")
+    Programme.objects.create(
+        site=Site.objects.get_current(), organisation="Health Education and Improvement Wales"
+    )
     yield
     Site.objects.clear_cache()
 
@@ -41,7 +43,10 @@ def test_the_landing_page_and_every_footer_name_the_programme(client, login, wel
     [
         ("NHS Fellowship in Clinical AI", '"NHS Fellowship in Clinical AI"'),
         ('A "quoted" name', '"A \\22 quoted\\22  name"'),
-        ("</style><script>alert(1)</script>", '"\\3c \\2f style\\3e \\3c script\\3e alert(1)\\3c \\2f script\\3e "'),
+        (
+            "</style><script>alert(1)</script>",
+            '"\\3c \\2f style\\3e \\3c script\\3e alert(1)\\3c \\2f script\\3e "',
+        ),
         ("back\\slash; }", '"back\\5c slash; \\7d "'),
     ],
 )

@@ -48,13 +48,19 @@ def test_no_email_when_the_change_is_rolled_back(django_capture_on_commit_callba
     from django.db import transaction
 
     user = UserFactory()
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
         services.grant_role(user, Role.PANELLIST, by=None)
         raise RuntimeError("something later failed")
     assert mail.outbox == []
 
 
-def test_appoint_fellow_creates_the_place_grants_the_role_and_welcomes(django_capture_on_commit_callbacks):
+def test_appoint_fellow_creates_the_place_grants_the_role_and_welcomes(
+    django_capture_on_commit_callbacks,
+):
     user = UserFactory(full_name="Winifred Example")
     cohort, region = CohortFactory(number=4), RegionFactory(name="Wales")
     with django_capture_on_commit_callbacks(execute=True):
@@ -65,7 +71,9 @@ def test_appoint_fellow_creates_the_place_grants_the_role_and_welcomes(django_ca
     assert user.has_role(Role.FELLOW)
     assert "Welcome to Cohort 4" in mail.outbox[0].subject
     with pytest.raises(ValidationError):
-        services.appoint_fellow(user, cohort=cohort, ref="A-4002", region=region, profession="pharmacy", by=None)
+        services.appoint_fellow(
+            user, cohort=cohort, ref="A-4002", region=region, profession="pharmacy", by=None
+        )
     assert Fellow.objects.count() == 1
 
 
@@ -98,7 +106,12 @@ def _wait_for_outbox(timeout: float = 20) -> None:
 
 @pytest.mark.parametrize(
     ("full_name", "greeting"),
-    [("Dr Nadia Farrow", "Nadia"), ("Prof. Celia Marchbank", "Celia"), ("Sam Whitlock", "Sam"), ("", "x@example.org")],
+    [
+        ("Dr Nadia Farrow", "Nadia"),
+        ("Prof. Celia Marchbank", "Celia"),
+        ("Sam Whitlock", "Sam"),
+        ("", "x@example.org"),
+    ],
 )
 def test_greeting_uses_the_first_name_without_a_title(full_name, greeting):
     assert UserFactory(full_name=full_name, email="x@example.org").get_short_name() == greeting

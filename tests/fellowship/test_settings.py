@@ -13,11 +13,32 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_settings(code: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "ALLOWED_HOSTS"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "CELERY_BROKER_URL",
+            "ALLOWED_HOSTS",
+        }
+    }
     clean.update(env, DJANGO_SETTINGS_MODULE="fellowship.settings")
     return subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); from django.conf import settings as s; {code}"],
-        cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60, check=False,
+        [
+            sys.executable,
+            "-c",
+            f"import django; django.setup(); from django.conf import settings as s; {code}",
+        ],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
 
 
@@ -47,13 +68,22 @@ def test_defaults_are_sqlite_under_var_and_eager_tasks():
 def test_database_and_broker_come_from_urls():
     out = run_settings(
         "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['HOST'], s.CELERY_BROKER_URL, s.CELERY_TASK_ALWAYS_EAGER)",
-        DEBUG="true", DATABASE_URL="postgres://app@db.example:5432/fm", REDIS_URL="redis://cache.example:6379/0",
+        DEBUG="true",
+        DATABASE_URL="postgres://app@db.example:5432/fm",
+        REDIS_URL="redis://cache.example:6379/0",
     )
-    assert out.stdout.split() == ["django.db.backends.postgresql", "db.example", "redis://cache.example:6379/0", "False"]
+    assert out.stdout.split() == [
+        "django.db.backends.postgresql",
+        "db.example",
+        "redis://cache.example:6379/0",
+        "False",
+    ]
 
 
 def test_media_is_outside_static_and_has_no_url():
-    out = run_settings("print(s.MEDIA_ROOT); print(s.MEDIA_URL); print(s.STATICFILES_DIRS[0])", DEBUG="true")
+    out = run_settings(
+        "print(s.MEDIA_ROOT); print(s.MEDIA_URL); print(s.STATICFILES_DIRS[0])", DEBUG="true"
+    )
     media, media_url, static = out.stdout.splitlines()
     assert not Path(media).is_relative_to(Path(static))
     assert media_url == "None"

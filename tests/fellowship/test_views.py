@@ -28,7 +28,8 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def test_faculty_adds_a_cohort(faculty_client):
     response = faculty_client.post(
-        reverse("cohort_create"), {"number": 5, "start_date": "2027-09-01", "end_date": "2028-08-31"}
+        reverse("cohort_create"),
+        {"number": 5, "start_date": "2027-09-01", "end_date": "2028-08-31"},
     )
     assert response.status_code == 302
     assert Cohort.objects.get(number=5).end_date.isoformat() == "2028-08-31"
@@ -36,7 +37,8 @@ def test_faculty_adds_a_cohort(faculty_client):
 
 def test_cohort_that_ends_before_it_starts_is_refused_with_a_message(faculty_client):
     response = faculty_client.post(
-        reverse("cohort_create"), {"number": 5, "start_date": "2027-09-01", "end_date": "2027-01-01"}
+        reverse("cohort_create"),
+        {"number": 5, "start_date": "2027-09-01", "end_date": "2027-01-01"},
     )
     assert response.status_code == 200
     assert "The end date must be after the start date" in response.content.decode()
@@ -125,7 +127,9 @@ def test_fellow_list_filters_and_searches(faculty_client):
     assert [f.ref for f in response.context["object_list"]] == ["F-2"]
 
 
-@pytest.mark.parametrize("url_name", ["fellow_list", "cohort_list", "workshop_list", "funder_list", "person_list"])
+@pytest.mark.parametrize(
+    "url_name", ["fellow_list", "cohort_list", "workshop_list", "funder_list", "person_list"]
+)
 def test_list_pages_use_a_fixed_number_of_queries(faculty_client, url_name):
     def queries() -> int:
         with CaptureQueriesContext(connection) as ctx:
@@ -184,8 +188,12 @@ def test_faculty_record_attendance_and_link_a_speaker_account(faculty_client, pe
     workshop = WorkshopFactory()
     came, stayed_away = FellowFactory(cohort=workshop.cohort), FellowFactory(cohort=workshop.cohort)
     speaker = person(Role.SUPERVISOR)
-    data = _workshop_data(workshop, attendees=[came.pk], **{"speakers-0-account_email": speaker.email.upper()})
-    assert faculty_client.post(reverse("workshop_update", args=[workshop.pk]), data).status_code == 302
+    data = _workshop_data(
+        workshop, attendees=[came.pk], **{"speakers-0-account_email": speaker.email.upper()}
+    )
+    assert (
+        faculty_client.post(reverse("workshop_update", args=[workshop.pk]), data).status_code == 302
+    )
     assert list(workshop.attendees.all()) == [came]
     assert stayed_away not in workshop.attendees.all()
     assert workshop.speakers.get().user == speaker
@@ -221,10 +229,14 @@ def test_a_cohort_filter_that_is_not_a_number_shows_every_workshop(faculty_clien
     assert [w.title for w in response.context["object_list"]] == ["Shown"]
 
 
-def test_faculty_gives_a_role_and_the_person_is_emailed(faculty_client, django_capture_on_commit_callbacks):
+def test_faculty_gives_a_role_and_the_person_is_emailed(
+    faculty_client, django_capture_on_commit_callbacks
+):
     someone = UserFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        response = faculty_client.post(reverse("person_detail", args=[someone.pk]), {"role": "panellist"})
+        response = faculty_client.post(
+            reverse("person_detail", args=[someone.pk]), {"role": "panellist"}
+        )
     assert response.status_code == 302
     assert RoleGrant.objects.filter(user=someone, role="panellist").exists()
     assert len(mail.outbox) == 1
@@ -266,14 +278,18 @@ def test_faculty_edits_a_fellow_and_history_records_who(faculty_client, role_use
 
 
 def test_history_upload_page_previews_then_imports_and_reports_problems(faculty_client):
-    good = SimpleUploadedFile("cohorts.csv", b"number,start_date,end_date\n7,2027-09-01,2028-08-31\n")
+    good = SimpleUploadedFile(
+        "cohorts.csv", b"number,start_date,end_date\n7,2027-09-01,2028-08-31\n"
+    )
     preview = faculty_client.post(reverse("history_import"), {"files": [good]})
     assert preview.status_code == 200 and not Cohort.objects.exists()  # nothing written yet
     response = faculty_client.post(reverse("history_import"), {"token": preview.context["token"]})
     assert response.status_code == 302
     assert Cohort.objects.filter(number=7).exists()
 
-    bad = SimpleUploadedFile("fellows.csv", b"ref,cohort,region,profession,status\nF-9,7,London,wizard,in_post\n")
+    bad = SimpleUploadedFile(
+        "fellows.csv", b"ref,cohort,region,profession,status\nF-9,7,London,wizard,in_post\n"
+    )
     response = faculty_client.post(reverse("history_import"), {"files": [bad]})
     assert response.status_code == 400
     assert "fellows row 2, column profession: must be one of" in response.content.decode()

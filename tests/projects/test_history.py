@@ -21,7 +21,9 @@ PROJECTS = (
 
 
 def run(**tables: str):
-    return import_tables(read_sources((f"{name}.csv", text.encode()) for name, text in tables.items()))
+    return import_tables(
+        read_sources((f"{name}.csv", text.encode()) for name, text in tables.items())
+    )
 
 
 def test_history_projects_are_approved_and_place_the_fellows_who_name_them():
@@ -35,6 +37,9 @@ def test_history_cannot_overwrite_a_proposal_made_in_the_service():
     live = ProjectFactory(ref="P-0101", cohort=CohortFactory(number=1), title="A live draft")
     with pytest.raises(ImportFailed) as failure:
         run(cohorts=COHORTS, fellows=FELLOWS, projects=PROJECTS)
-    assert "projects row 2, column ref: P-0101 is a proposal made in this service" in failure.value.messages[0]
+    assert (
+        "projects row 2, column ref: P-0101 is a proposal made in this service"
+        in failure.value.messages[0]
+    )
     live.refresh_from_db()
     assert (live.title, live.status) == ("A live draft", ProposalStatus.DRAFT)

@@ -423,9 +423,11 @@ def test_home_shows_matching_tasks(world, login, faculty):
 def test_cohorts_whose_fellows_all_have_projects_offer_no_matching(staff, world):
     placed = CohortFactory()
     fellow = FellowFactory(cohort=placed)
-    Placement.objects.create(fellow=fellow, project=ApprovedProjectFactory(cohort=placed, region=fellow.region))
+    Placement.objects.create(
+        fellow=fellow, project=ApprovedProjectFactory(cohort=placed, region=fellow.region)
+    )
     html = staff.get(reverse("matching_list")).content.decode()
-    assert f"Open matching<span class=\"nhsuk-u-visually-hidden\"> for {placed}</span>" not in html
+    assert f'Open matching<span class="nhsuk-u-visually-hidden"> for {placed}</span>' not in html
     assert "Every fellow in post has a project" in html
 
 

@@ -181,7 +181,11 @@ def test_themed_post_is_only_offered_to_its_specialty(world, faculty):
 
 def test_accepting_a_themed_post_records_the_theme_on_the_fellow(world, faculty):
     themed = FundedPostFactory(
-        cohort=world["round"].cohort, region=world["region"], funder=FunderFactory(), specialty_theme="Haematology", places=1
+        cohort=world["round"].cohort,
+        region=world["region"],
+        funder=FunderFactory(),
+        specialty_theme="Haematology",
+        places=1,
     )
     haematologist = interviewed(world, [3, 3], name="Haem", specialty="Haematology")
     offer = offers.make_offer(haematologist, themed, by=faculty)

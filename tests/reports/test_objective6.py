@@ -158,4 +158,3 @@ def test_the_pdf_has_objective_6_between_5_and_7(two_cohorts, tmp_path):
         assert re.search(words, text), phrase
     assert "Microsoft Health" not in text
     assert "A. Person" not in text  # speakers are listed by organisation and role, not by name
-

@@ -218,10 +218,12 @@ def test_a_report_compares_its_key_figures_with_the_last_released_report(setting
     from reports.render import render_html
 
     wording = report_wording()
-    html = render_html(compute_evidence(2), wording=wording, words=_report_words(job, figures, wording))
+    html = render_html(
+        compute_evidence(2), wording=wording, words=_report_words(job, figures, wording)
+    )
     assert html.count('href="#changes"') == 1
     page = html.split('id="changes"')[1].split("</section>")[0]
-    assert "cohorts 1 to 2" in page and "<td class=\"num\">+4</td>" in page
+    assert "cohorts 1 to 2" in page and '<td class="num">+4</td>' in page
     # The first report released has nothing to compare with, nor does an internal one.
     assert _report_words(earlier, figures, report_wording())["changes"] is None
     job.suppress_below = 0

@@ -129,7 +129,10 @@ def test_the_results_page_of_an_imported_survey_says_where_its_answers_came_from
     run(cohorts=COHORTS, exit_survey=rows)
     survey = Survey.objects.get(key="exit_survey", cohort__number=1)
     html = faculty_client.get(reverse("survey_results", args=[survey.pk])).content.decode()
-    assert "imported from the programme history" in html and "Sent to</dt><dd class=\"nhsuk-summary-list__value\">0" not in html
+    assert (
+        "imported from the programme history" in html
+        and 'Sent to</dt><dd class="nhsuk-summary-list__value">0' not in html
+    )
 
 
 def test_reimporting_replaces_the_cohorts_imported_responses():

@@ -52,20 +52,31 @@ class Command(BaseCommand):
     help = "Load the fictional demo programme and demo users, if the database has no programme data yet."
 
     def add_arguments(self, parser):
-        parser.add_argument("--force", action="store_true", help="Load even if cohorts exist (re-import updates in place).")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load even if cohorts exist (re-import updates in place).",
+        )
 
     def handle(self, *args, force: bool, **options):
         if Cohort.objects.exists() and not force:
-            self.stdout.write("The database already holds programme data; the demo was not loaded again (use --force).")
+            self.stdout.write(
+                "The database already holds programme data; the demo was not loaded again (use --force)."
+            )
         else:
             # The demo's own emails (submissions, invitations ...) would bury the credentials below.
-            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
+            with (
+                override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+                transaction.atomic(),
+            ):
                 result = import_history(files_at(HISTORY), by=None, source="demo programme")
                 for spec in DEMO_PEOPLE:
                     self._person(*spec)
                 # Each app may add live demo data of its own (an open round, proposals ...) in demo.py.
                 notes = [note for build in _app_demo_builders() for note in build()]
-                notes += mentoring_demo.build_demo()  # after the apps': it uses the projects demo's incoming fellows
+                notes += (
+                    mentoring_demo.build_demo()
+                )  # after the apps': it uses the projects demo's incoming fellows
                 notes += invitations_demo.build_demo()
                 notes += privacy_demo.build_demo()  # last: an erasure walks every app's records
             for line in result.summary:
@@ -90,17 +101,24 @@ class Command(BaseCommand):
 
     def _person(self, local: str, name: str, role: Role, extra: dict):
         email = f"{local}@{DOMAIN}"
-        user = User.objects.filter(email=email).first() or User.objects.create_user(email, DEMO_PASSWORD, full_name=name)
-        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
+        user = User.objects.filter(email=email).first() or User.objects.create_user(
+            email, DEMO_PASSWORD, full_name=name
+        )
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
         funder = None
         if role == Role.FUNDER:
             funder = _funders()[extra["funder"]]
-        RoleGrant.objects.get_or_create(user=user, role=Role.APPLICANT if role == Role.APPLICANT else role, funder=funder)
+        RoleGrant.objects.get_or_create(
+            user=user, role=Role.APPLICANT if role == Role.APPLICANT else role, funder=funder
+        )
         if "cohort" in extra:
             _claim_fellow_record(user, extra["cohort"], extra["pick"], role)
-        if role in (Role.FACULTY, Role.PANELLIST, Role.FUNDER) and not Authenticator.objects.filter(
-            user=user, type=Authenticator.Type.TOTP
-        ).exists():
+        if (
+            role in (Role.FACULTY, Role.PANELLIST, Role.FUNDER)
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        ):
             TOTP.activate(user, DEMO_TOTP_SECRET)
 
 
@@ -130,7 +148,9 @@ def _claim_fellow_record(user: User, which: str, pick: int, role: Role) -> None:
     cohorts = list(Cohort.objects.order_by("number"))
     cohort = {"first": cohorts[0], "previous": cohorts[-2], "latest": cohorts[-1]}[which]
     status = FellowStatus.IN_POST if role == Role.FELLOW else FellowStatus.GRADUATED
-    candidates = Fellow.objects.filter(cohort=cohort, status=status, user__isnull=True).order_by("ref")
+    candidates = Fellow.objects.filter(cohort=cohort, status=status, user__isnull=True).order_by(
+        "ref"
+    )
     fellow = candidates[pick] if candidates.count() > pick else candidates.first()
     if fellow is not None:
         fellow.user = user
