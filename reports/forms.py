@@ -1,8 +1,61 @@
-"""Forms of the report's own words: a narrative section, and a claim rewritten for one report."""
+"""Forms of the report: the preview's threshold, and the report's own words (the wording of an
+objective, a narrative section, and a claim rewritten for one report)."""
 
 from __future__ import annotations
 
 from django import forms
+
+from .defaults import ROWS
+
+MAX_SUPPRESS_BELOW = 100  # as ReportJob.suppress_below allows
+
+
+class PreviewForm(forms.Form):
+    suppress_below = forms.IntegerField(required=False, min_value=0, max_value=MAX_SUPPRESS_BELOW)
+
+
+class WordingForm(forms.Form):
+    """Stakeholders, one block of benefit text per evidence row, and notes. Blank = the paper's."""
+
+    stakeholders = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="One stakeholder group per line. Leave blank to use the paper's list.",
+    )
+    notes = forms.CharField(
+        label="Further evidence (optional)",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Evidence of your own, such as external literature, with a link or reference. "
+        "It is printed as an extra evidence row headed "
+        "\u201cFurther evidence (from the programme team)\u201d. Separate paragraphs with a blank line.",
+    )
+
+    def __init__(self, *args, objective: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = ROWS[objective]
+        notes = self.fields.pop("notes")
+        for key, label in self.rows.items():
+            self.fields[f"benefit_{key}"] = forms.CharField(
+                label=f"Benefit realised: {label}",
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 6}),
+                help_text="Separate paragraphs with a blank line. Leave blank to use the paper's wording.",
+            )
+        self.fields["notes"] = notes
+
+    def clean_stakeholders(self) -> str:
+        value = self.cleaned_data["stakeholders"]
+        too_long = [line.strip() for line in value.splitlines() if len(line.strip()) > 100]
+        if too_long:
+            raise forms.ValidationError("Each stakeholder group must be 100 characters or fewer")
+        return value
+
+    def benefit(self) -> dict[str, str]:
+        return {key: self.cleaned_data[f"benefit_{key}"] for key in self.rows}
 
 
 class SectionForm(forms.Form):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from csp.constants import NONCE
 from csp.decorators import csp_update
-from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,16 +13,11 @@ from rules.contrib.views import permission_required
 from fellowship.models import Cohort
 from recruitment.equality import policy
 
-from ..defaults import OBJECTIVES, REPORTED, ROWS
+from ..defaults import OBJECTIVES, REPORTED
 from ..evidence import UnknownCohort, compute_evidence
+from ..forms import MAX_SUPPRESS_BELOW, PreviewForm, WordingForm
 from ..render import render_html
 from ..wording import report_wording, reset_wording, save_wording, wording_for
-
-MAX_SUPPRESS_BELOW = 100  # as ReportJob.suppress_below allows
-
-
-class PreviewForm(forms.Form):
-    suppress_below = forms.IntegerField(required=False, min_value=0, max_value=MAX_SUPPRESS_BELOW)
 
 
 @permission_required("reports.request_report", raise_exception=True)
@@ -60,50 +54,6 @@ def threshold_refused(request, asked: int | None, *, number: int | None = None):
         return None
     context = {"asked": asked, "policy": rules, "number": number}
     return render(request, "reports/threshold_refused.html", context, status=403)
-
-
-class WordingForm(forms.Form):
-    """Stakeholders, one block of benefit text per evidence row, and notes. Blank = the paper's."""
-
-    stakeholders = forms.CharField(
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 5}),
-        help_text="One stakeholder group per line. Leave blank to use the paper's list.",
-    )
-    notes = forms.CharField(
-        label="Further evidence (optional)",
-        required=False,
-        max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Evidence of your own, such as external literature, with a link or reference. "
-        "It is printed as an extra evidence row headed "
-        "\u201cFurther evidence (from the programme team)\u201d. Separate paragraphs with a blank line.",
-    )
-
-    def __init__(self, *args, objective: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.rows = ROWS[objective]
-        notes = self.fields.pop("notes")
-        for key, label in self.rows.items():
-            self.fields[f"benefit_{key}"] = forms.CharField(
-                label=f"Benefit realised: {label}",
-                required=False,
-                max_length=5000,
-                widget=forms.Textarea(attrs={"rows": 6}),
-                help_text="Separate paragraphs with a blank line. Leave blank to use the paper's wording.",
-            )
-        self.fields["notes"] = notes
-
-    def clean_stakeholders(self) -> str:
-        value = self.cleaned_data["stakeholders"]
-        too_long = [line.strip() for line in value.splitlines() if len(line.strip()) > 100]
-        if too_long:
-            raise forms.ValidationError("Each stakeholder group must be 100 characters or fewer")
-        return value
-
-    def benefit(self) -> dict[str, str]:
-        return {key: self.cleaned_data[f"benefit_{key}"] for key in self.rows}
 
 
 def _objective_or_404(objective: int) -> int:
