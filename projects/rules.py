@@ -44,6 +44,13 @@ rules.add_perm("projects.vet", is_faculty)
 rules.add_perm("projects.browse_catalogue", is_faculty | is_fellow | is_alumnus | is_supervisor)
 rules.add_perm("projects.update_milestones", is_faculty | is_project_supervisor | is_project_fellow)
 rules.add_perm("projects.manage_checklist", is_faculty)
+# Faculty list every proposal (with filters); anyone else who proposes lists their own.
+rules.add_perm("projects.list_all_proposals", is_faculty)
+# Only its supervisor submits a proposal; the faculty's feedback is for them and the faculty.
+rules.add_perm("projects.submit_proposal", is_project_supervisor)
+rules.add_perm("projects.read_feedback", is_faculty | is_project_supervisor)
+# Supervisors browse the catalogue but read in full only their own proposals.
+rules.add_perm("projects.read_catalogue_proposals", is_faculty | is_fellow | is_alumnus)
 
 
 @rules.predicate

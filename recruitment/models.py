@@ -47,21 +47,31 @@ class RecruitmentRound(RulesModel):
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="rounds")
     name = models.CharField(max_length=150)
     opens_at = models.DateTimeField()
-    closes_at = models.DateTimeField(help_text="Applications and employer approvals are accepted until this moment.")
+    closes_at = models.DateTimeField(
+        help_text="Applications and employer approvals are accepted until this moment."
+    )
     anonymised_shortlisting = models.BooleanField(
-        default=True, help_text="Reviewers shortlist without the applicant's name, contact details or employer."
+        default=True,
+        help_text="Reviewers shortlist without the applicant's name, contact details or employer.",
     )
     guidance = models.TextField(blank=True, help_text="Shown to applicants before they start.")
     reviewers_per_application = models.PositiveSmallIntegerField(
-        default=2, validators=[MinValueValidator(1)], help_text="How many reviewers score each application at shortlisting."
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text="How many reviewers score each application at shortlisting.",
     )
     moderation_margin = models.PositiveSmallIntegerField(
-        default=1, help_text="Flag an application for moderation when reviewers' scores for a criterion differ by more than this."
+        default=1,
+        help_text="Flag an application for moderation when reviewers' scores for a criterion differ by more than this.",
     )
     appointable_score = models.PositiveSmallIntegerField(
-        null=True, blank=True, help_text="The lowest total consensus interview score that is appointable. Blank: any."
+        null=True,
+        blank=True,
+        help_text="The lowest total consensus interview score that is appointable. Blank: any.",
     )
-    offer_response_days = models.PositiveSmallIntegerField(default=7, validators=[MinValueValidator(1)])
+    offer_response_days = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1)]
+    )
     declaration = models.TextField(
         default=(
             "I confirm that the information in this application is true and complete. I understand that "
@@ -75,7 +85,9 @@ class RecruitmentRound(RulesModel):
     class Meta:
         ordering = ["-closes_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(closes_at__gt=models.F("opens_at")), name="round_closes_after_opening"),
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="round_closes_after_opening"
+            ),
         ]
         rules_permissions = {"view": r.is_faculty, "add": r.is_faculty, "change": r.is_faculty}
 
@@ -87,26 +99,37 @@ class RecruitmentRound(RulesModel):
         return self.opens_at <= moment < self.closes_at
 
     def eligible_regions(self, profession: str):
-        return Region.objects.filter(eligibilities__round=self, eligibilities__profession=profession).distinct()
+        return Region.objects.filter(
+            eligibilities__round=self, eligibilities__profession=profession
+        ).distinct()
 
 
 class Eligibility(models.Model):
     """A profession that may apply for posts in a region; non-medics only where a sponsor funds them."""
 
-    round = models.ForeignKey(RecruitmentRound, on_delete=models.CASCADE, related_name="eligibilities")
+    round = models.ForeignKey(
+        RecruitmentRound, on_delete=models.CASCADE, related_name="eligibilities"
+    )
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="eligibilities")
     profession = models.CharField(max_length=30, choices=Profession.choices)
     sponsor = models.ForeignKey(
-        Funder, null=True, blank=True, on_delete=models.PROTECT, related_name="sponsored_eligibilities",
+        Funder,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="sponsored_eligibilities",
         help_text="For professions other than medicine: the funder that pays for their posts in this region.",
     )
 
     class Meta:
         ordering = ["region__name", "profession"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "region", "profession"], name="one_eligibility_line"),
+            models.UniqueConstraint(
+                fields=["round", "region", "profession"], name="one_eligibility_line"
+            ),
             models.CheckConstraint(
-                condition=Q(profession=Profession.MEDICINE) | Q(sponsor__isnull=False), name="non_medics_need_a_sponsor"
+                condition=Q(profession=Profession.MEDICINE) | Q(sponsor__isnull=False),
+                name="non_medics_need_a_sponsor",
             ),
         ]
 
@@ -125,7 +148,9 @@ class Criterion(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(max_length=150)
     description = models.TextField(help_text="What applicants should show. Applicants see this.")
-    scoring_guidance = models.TextField(blank=True, help_text="How reviewers and panellists score it. Applicants do not see this.")
+    scoring_guidance = models.TextField(
+        blank=True, help_text="How reviewers and panellists score it. Applicants do not see this."
+    )
     word_limit = models.PositiveIntegerField(default=300, validators=[MinValueValidator(10)])
 
     class Meta:
@@ -138,7 +163,9 @@ class Criterion(models.Model):
 class RequiredDocument(models.Model):
     """A document every applicant to the round must upload, besides the CV (e.g. a reference letter)."""
 
-    round = models.ForeignKey(RecruitmentRound, on_delete=models.CASCADE, related_name="required_documents")
+    round = models.ForeignKey(
+        RecruitmentRound, on_delete=models.CASCADE, related_name="required_documents"
+    )
     name = models.CharField(max_length=150)
     description = models.TextField(blank=True)
 
@@ -173,25 +200,39 @@ class Application(RulesModel):
     """One person's application to a round, from first draft to its final stage."""
 
     ref = models.CharField("reference", max_length=40, unique=True, default=new_reference)
-    round = models.ForeignKey(RecruitmentRound, on_delete=models.PROTECT, related_name="applications")
+    round = models.ForeignKey(
+        RecruitmentRound, on_delete=models.PROTECT, related_name="applications"
+    )
     # Blank for applications that came in through the history import.
     applicant = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
     )
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.DRAFT)
     # How far along the selection funnel it got (kept when it later becomes withdrawn or unsuccessful).
     furthest_stage = models.CharField(max_length=20, choices=Stage.choices, blank=True)
     # Eligibility
     profession = models.CharField(max_length=30, choices=Profession.choices, blank=True)
-    registration_body = models.CharField(max_length=10, choices=RegistrationBody.choices, blank=True)
+    registration_body = models.CharField(
+        max_length=10, choices=RegistrationBody.choices, blank=True
+    )
     registration_number = models.CharField(max_length=30, blank=True)
-    grade = models.CharField(max_length=100, blank=True, help_text="For example ST4, Band 7 or consultant.")
-    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="applications")
+    grade = models.CharField(
+        max_length=100, blank=True, help_text="For example ST4, Band 7 or consultant."
+    )
+    region = models.ForeignKey(
+        Region, null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
+    )
     specialty = models.CharField(max_length=100, blank=True)
     employer = models.CharField("employing organisation", max_length=200, blank=True)
     # Employer's approval in principle for release at 0.4 FTE
     approval_method = models.CharField(max_length=20, choices=ApprovalMethod.choices, blank=True)
-    approval_form = models.FileField(upload_to=private_upload_to("approvals"), blank=True, max_length=255)
+    approval_form = models.FileField(
+        upload_to=private_upload_to("approvals"), blank=True, max_length=255
+    )
     manager_name = models.CharField(max_length=150, blank=True)
     manager_email = models.EmailField(blank=True)
     approval_token = models.CharField(max_length=64, blank=True, db_index=True)
@@ -219,7 +260,9 @@ class Application(RulesModel):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["round", "applicant"], condition=Q(applicant__isnull=False), name="one_application_per_round"
+                fields=["round", "applicant"],
+                condition=Q(applicant__isnull=False),
+                name="one_application_per_round",
             ),
         ]
         rules_permissions = {
@@ -244,12 +287,18 @@ class Application(RulesModel):
 class Statement(models.Model):
     """The applicant's answer to one criterion."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="statements")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="statements"
+    )
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="statements")
     text = models.TextField(blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["application", "criterion"], name="one_statement_per_criterion")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "criterion"], name="one_statement_per_criterion"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.application} – {self.criterion}"
@@ -263,12 +312,18 @@ class ApplicationDocument(models.Model):
     """A file uploaded for one of the round's required documents."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
-    requirement = models.ForeignKey(RequiredDocument, on_delete=models.PROTECT, related_name="uploads")
+    requirement = models.ForeignKey(
+        RequiredDocument, on_delete=models.PROTECT, related_name="uploads"
+    )
     file = models.FileField(upload_to=private_upload_to("documents"), max_length=255)
     uploaded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["application", "requirement"], name="one_upload_per_document")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "requirement"], name="one_upload_per_document"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.application} – {self.requirement}"
@@ -277,10 +332,14 @@ class ApplicationDocument(models.Model):
 class StageChange(models.Model):
     """Every change of an application's stage: from, to, who, when and why."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="stage_changes")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="stage_changes"
+    )
     from_stage = models.CharField(max_length=20, choices=Stage.choices)
     to_stage = models.CharField(max_length=20, choices=Stage.choices)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(default=timezone.now)
     reason = models.TextField(blank=True)
 
@@ -338,7 +397,8 @@ class EqualityAggregate(models.Model):
         default_permissions = ()
         constraints = [
             models.UniqueConstraint(
-                fields=["round", "characteristic", "answer", "furthest_stage"], name="one_count_per_answer"
+                fields=["round", "characteristic", "answer", "furthest_stage"],
+                name="one_count_per_answer",
             ),
         ]
 
@@ -352,15 +412,25 @@ SCORE_VALIDATORS = [MinValueValidator(SCORE_MIN), MaxValueValidator(SCORE_MAX)]
 class ReviewerAssignment(models.Model):
     """A reviewer asked to score one application's written answers at shortlisting."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="reviewer_assignments")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shortlisting_assignments")
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="reviewer_assignments"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shortlisting_assignments"
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     assigned_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["application", "reviewer"]
-        constraints = [models.UniqueConstraint(fields=["application", "reviewer"], name="one_assignment_per_reviewer")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "reviewer"], name="one_assignment_per_reviewer"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.reviewer} reviews {self.application}"
@@ -370,15 +440,21 @@ class Conflict(models.Model):
     """A reviewer or panellist kept apart from an application: a declared conflict, or the same employer."""
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="conflicts")
-    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conflicts")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conflicts"
+    )
     reason = models.CharField(max_length=20, choices=ConflictReason.choices)
     note = models.TextField(blank=True, help_text="What the person declared.")
     recorded_at = models.DateTimeField(default=timezone.now)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-recorded_at"]
-        constraints = [models.UniqueConstraint(fields=["application", "person"], name="one_conflict_per_pair")]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "person"], name="one_conflict_per_pair")
+        ]
 
     def __str__(self) -> str:
         return f"{self.person} / {self.application}: {self.get_reason_display()}"
@@ -387,8 +463,12 @@ class Conflict(models.Model):
 class ShortlistScore(models.Model):
     """A reviewer's score for one criterion of the written application, given independently."""
 
-    assignment = models.ForeignKey(ReviewerAssignment, on_delete=models.CASCADE, related_name="scores")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="shortlist_scores")
+    assignment = models.ForeignKey(
+        ReviewerAssignment, on_delete=models.CASCADE, related_name="scores"
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="shortlist_scores"
+    )
     score = models.PositiveSmallIntegerField(validators=SCORE_VALIDATORS)
     comment = models.TextField(blank=True)
     scored_at = models.DateTimeField(default=timezone.now)
@@ -396,8 +476,12 @@ class ShortlistScore(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["assignment", "criterion"], name="one_shortlist_score_per_criterion"),
-            models.CheckConstraint(condition=Q(score__lte=SCORE_MAX), name="shortlist_score_in_range"),
+            models.UniqueConstraint(
+                fields=["assignment", "criterion"], name="one_shortlist_score_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=Q(score__lte=SCORE_MAX), name="shortlist_score_in_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -407,7 +491,9 @@ class ShortlistScore(models.Model):
 class Moderation(models.Model):
     """The score faculty settle on for a criterion where reviewers differed too much: who, when and why."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="moderations")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="moderations"
+    )
     criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="moderations")
     score = models.PositiveSmallIntegerField(validators=SCORE_VALIDATORS)
     reason = models.TextField()
@@ -416,10 +502,46 @@ class Moderation(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["application", "criterion"], name="one_moderation_per_criterion")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "criterion"], name="one_moderation_per_criterion"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.application}: {self.criterion} moderated to {self.score}"
+
+
+class InterviewPanelQuerySet(models.QuerySet["InterviewPanel"]):
+    def for_user(self, user) -> InterviewPanelQuerySet:
+        """Those who manage panels (faculty) see every panel; anyone else the panels they sit on."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_perm("recruitment.manage_panels"):
+            return self
+        return self.filter(members=user)
+
+
+class InterviewSlotQuerySet(models.QuerySet["InterviewSlot"]):
+    def for_user(self, user) -> InterviewSlotQuerySet:
+        """Those who manage panels see every slot; anyone else the slots of the panels they sit on."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_perm("recruitment.manage_panels"):
+            return self
+        return self.filter(panel__members=user)
+
+
+class InterviewScoreQuerySet(models.QuerySet["InterviewScore"]):
+    def for_user(self, user) -> InterviewScoreQuerySet:
+        """Those who manage panels see every score; a panellist the scores for the candidates in
+        the slots of the panels they sit on (the pages show others' scores only once the
+        panellist's own are in)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_perm("recruitment.manage_panels"):
+            return self
+        return self.filter(application__interview_slot__panel__members=user)
 
 
 class InterviewPanel(models.Model):
@@ -430,8 +552,12 @@ class InterviewPanel(models.Model):
     date = models.DateField()
     location = models.CharField(max_length=200, blank=True)
     video_link = models.URLField(blank=True)
-    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="interview_panels", blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="interview_panels", blank=True
+    )
     history = HistoricalRecords(m2m_fields=[members])
+
+    objects = InterviewPanelQuerySet.as_manager()
 
     class Meta:
         ordering = ["date", "name"]
@@ -452,10 +578,14 @@ class InterviewSlot(models.Model):
     chosen_by_candidate = models.BooleanField(default=False)
     invitation_sent_at = models.DateTimeField(null=True, blank=True)
 
+    objects = InterviewSlotQuerySet.as_manager()
+
     class Meta:
         ordering = ["starts_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="slot_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="slot_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -465,18 +595,31 @@ class InterviewSlot(models.Model):
 class InterviewScore(models.Model):
     """One panellist's independent score for one criterion of one candidate's interview."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="interview_scores")
-    panellist = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interview_scores")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="interview_scores")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="interview_scores"
+    )
+    panellist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="interview_scores"
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="interview_scores"
+    )
     score = models.PositiveSmallIntegerField(validators=SCORE_VALIDATORS)
     comment = models.TextField(blank=True)
     scored_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
+    objects = InterviewScoreQuerySet.as_manager()
+
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["application", "panellist", "criterion"], name="one_interview_score_per_criterion"),
-            models.CheckConstraint(condition=Q(score__lte=SCORE_MAX), name="interview_score_in_range"),
+            models.UniqueConstraint(
+                fields=["application", "panellist", "criterion"],
+                name="one_interview_score_per_criterion",
+            ),
+            models.CheckConstraint(
+                condition=Q(score__lte=SCORE_MAX), name="interview_score_in_range"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -486,19 +629,40 @@ class InterviewScore(models.Model):
 class ConsensusScore(models.Model):
     """The score the panel agrees for a criterion after scoring independently."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="consensus_scores")
-    criterion = models.ForeignKey(Criterion, on_delete=models.PROTECT, related_name="consensus_scores")
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="consensus_scores"
+    )
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="consensus_scores"
+    )
     score = models.PositiveSmallIntegerField(validators=SCORE_VALIDATORS)
     note = models.TextField(blank=True)
-    agreed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    agreed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     agreed_at = models.DateTimeField(default=timezone.now)
     history = HistoricalRecords()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["application", "criterion"], name="one_consensus_per_criterion")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "criterion"], name="one_consensus_per_criterion"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.application}: {self.criterion} agreed {self.score}"
+
+
+class OfferQuerySet(models.QuerySet["Offer"]):
+    def for_user(self, user) -> OfferQuerySet:
+        """Those who make offers (faculty) see every offer; anyone else only the offers made to
+        them."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_perm("recruitment.manage_offers"):
+            return self
+        return self.filter(application__applicant=user)
 
 
 class Offer(models.Model):
@@ -506,19 +670,27 @@ class Offer(models.Model):
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="offers")
     post = models.ForeignKey(FundedPost, on_delete=models.PROTECT, related_name="offers")
-    rank = models.PositiveSmallIntegerField(help_text="The candidate's rank for this post when offered.")
+    rank = models.PositiveSmallIntegerField(
+        help_text="The candidate's rank for this post when offered."
+    )
     state = models.CharField(max_length=20, choices=OfferState.choices, default=OfferState.PENDING)
-    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     made_at = models.DateTimeField(default=timezone.now)
     respond_by = models.DateTimeField()
     responded_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
+    objects = OfferQuerySet.as_manager()
+
     class Meta:
         ordering = ["post", "made_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["application"], condition=Q(state__in=["pending", "accepted"]), name="one_live_offer_per_candidate"
+                fields=["application"],
+                condition=Q(state__in=["pending", "accepted"]),
+                name="one_live_offer_per_candidate",
             ),
         ]
 

@@ -7,6 +7,8 @@ from recruitment.rules import may_see_equality
 
 rules.add_perm("reports.request_report", is_faculty)
 rules.add_perm("reports.list_reports", is_faculty | is_funder)
+# Faculty oversee every report: drafts and releases, download counts and requesting it again.
+rules.add_perm("reports.oversee_reports", is_faculty)
 rules.add_perm("reports.edit_wording", is_faculty)
 # A report whose equality threshold is not the policy's (EQUALITY_SUPPRESS_BELOW) is for the
 # equality team's own use: only faculty who may see equality monitoring may make, see or download

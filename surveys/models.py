@@ -22,6 +22,16 @@ from .enums import Agreement, Audience, GridScale, QuestionKind, YesNo
 
 
 class SurveyQuerySet(models.QuerySet["Survey"]):
+    def for_user(self, user) -> SurveyQuerySet:
+        """Those who manage surveys (faculty) see every survey and template; a speaker the sent
+        feedback surveys of the workshops they spoke at; anyone else none (people answer
+        through their own invitation)."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_perm("surveys.manage_surveys"):
+            return self
+        return self.sent().filter(workshop__speakers__user=user).distinct()
+
     def templates(self) -> SurveyQuerySet:
         return self.filter(is_template=True)
 

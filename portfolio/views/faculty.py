@@ -3,12 +3,12 @@ supervisors' view of their fellows' portfolios, the poster gallery and the quota
 
 from __future__ import annotations
 
+import rules
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import render
 from rules.contrib.views import permission_required
 
-from fellowship.enums import Role
 from fellowship.models import Fellow
 
 from .. import services
@@ -26,7 +26,7 @@ PAGE_SIZE = 50
 def portfolio_list(request):
     """Faculty: every entry, filtered by cohort, kind and date, with counts by kind per cohort.
     Supervisors: the fellows placed on their projects and their entries."""
-    faculty = request.user.has_role(Role.FACULTY)
+    faculty = rules.has_perm("portfolio.review_portfolios", request.user)
     filters = PortfolioFilterForm(request.GET or None)
     entries = filters.filter(PortfolioEntry.objects.for_user(request.user))
     page = Paginator(

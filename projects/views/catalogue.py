@@ -4,13 +4,13 @@ and then links to the download; the file is sent only to people who may browse t
 
 from __future__ import annotations
 
+import rules
 from django.contrib import messages
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
-from fellowship.enums import Role
 from fellowship.models import Cohort
 from fellowship.uploads import attachment
 
@@ -53,8 +53,7 @@ def catalogue(request, number: int):
         "projects": projects,
         "query": request.GET.urlencode(),
         "pdf_filters": _hidden(catalogues.filters_query(filters)),
-        # Supervisors browse the catalogue but read in full only their own proposals.
-        "can_read_proposals": request.user.has_role(Role.FACULTY, Role.FELLOW, Role.ALUMNUS),
+        "can_read_proposals": rules.has_perm("projects.read_catalogue_proposals", request.user),
     }
     return render(request, "projects/catalogue.html", context)
 

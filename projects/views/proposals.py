@@ -9,6 +9,7 @@ The faculty's feedback is shown to faculty and the supervisor only.
 
 from __future__ import annotations
 
+import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -18,8 +19,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import capfirst, slugify
 from django.views.decorators.http import require_POST
 from rules.contrib.views import permission_required
-
-from fellowship.enums import Role
 
 from .. import services
 from ..enums import Answer, ChecklistGroup, ProposalStatus
@@ -48,10 +47,6 @@ def _visible(request, ref: str, queryset: QuerySet[Project] | None = None) -> Pr
     return get_object_or_404(queryset.filter(pk__in=visible), ref=ref)
 
 
-def _sees_feedback(user, project: Project) -> bool:
-    return project.supervisor_id == user.pk or user.has_role(Role.FACULTY)
-
-
 # The list -----------------------------------------------------------------------------------
 
 
@@ -60,12 +55,14 @@ def proposal_list(request):
     """A supervisor's own proposals; for faculty, every proposal, with filters."""
     latest_review = Review.objects.filter(project=OuterRef("pk")).exclude(decision="")
     latest_review = latest_review.order_by("-decided_at", "-pk")
-    projects = Project.objects.select_related("cohort", "region", "clinical_domain", "supervisor")
+    projects = Project.objects.for_user(request.user).select_related(
+        "cohort", "region", "clinical_domain", "supervisor"
+    )
     projects = projects.annotate(
         latest_decision=Subquery(latest_review.values("decision")[:1]),
         latest_decision_at=Subquery(latest_review.values("decided_at")[:1]),
     )
-    faculty = request.user.has_role(Role.FACULTY)
+    faculty = rules.has_perm("projects.list_all_proposals", request.user)
     filters = None
     if faculty:
         filters = ProposalFilterForm(request.GET or None)
@@ -182,7 +179,7 @@ def proposal_detail(request, ref: str):
 @require_POST
 def proposal_submit(request, ref: str):
     project = _detail_project(request, ref)
-    if project.supervisor_id != request.user.pk:
+    if not rules.has_perm("projects.submit_proposal", request.user, project):
         raise PermissionDenied
     try:
         version = services.submit_proposal(project, by=request.user)
@@ -213,6 +210,7 @@ def _detail_project(request, ref: str) -> Project:
 def _detail_page(request, project: Project, *, submit_problems: list[str] | None = None):
     user = request.user
     editable = user.has_perm("projects.change_project", project)
+    sees_feedback = rules.has_perm("projects.read_feedback", user, project)
     hazards = list(project.hazards.all())
     for hazard in hazards:
         hazard.risk_label = RISK_LABELS[hazard.risk]
@@ -236,7 +234,7 @@ def _detail_page(request, project: Project, *, submit_problems: list[str] | None
         "editable": editable,
         "missing": services.missing_for_submission(project) if editable else [],
         "submit_problems": submit_problems or [],
-        "feedback": _feedback(project) if _sees_feedback(user, project) else None,
+        "feedback": _feedback(project) if sees_feedback else None,
     }
     return render(request, "projects/proposal_detail.html", context)
 

@@ -51,7 +51,8 @@ def _panel_or_404(pk: int) -> InterviewPanel:
 @manage_panels
 def panel_list(request, pk: int):
     rnd = get_object_or_404(RecruitmentRound, pk=pk)
-    panels = rnd.panels.prefetch_related("members", "slots__application__applicant")
+    panels = InterviewPanel.objects.for_user(request.user).filter(round=rnd)
+    panels = panels.prefetch_related("members", "slots__application__applicant")
     context = {
         "round": rnd,
         "panels": panels,
@@ -225,14 +226,15 @@ def _members_slot(request, pk: int) -> tuple[InterviewSlot, Application]:
 @see_interviews
 def my_interviews(request):
     slots = (
-        InterviewSlot.objects.filter(panel__members=request.user)
+        InterviewSlot.objects.for_user(request.user)
+        .filter(panel__members=request.user)
         .select_related("panel__round", "application__applicant")
         .order_by("starts_at")
     )
     scored = set(
-        InterviewScore.objects.filter(panellist=request.user).values_list(
-            "application_id", flat=True
-        )
+        InterviewScore.objects.for_user(request.user)
+        .filter(panellist=request.user)
+        .values_list("application_id", flat=True)
     )
     slots = list(slots)
     conflicts = interviews.conflicted(request.user, [s.application for s in slots])
@@ -296,7 +298,8 @@ def interview_score(request, pk: int):
     others = []
     if submitted:  # only once their own scores are in do they see anyone else's
         others = (
-            InterviewScore.objects.filter(application=application)
+            InterviewScore.objects.for_user(request.user)
+            .filter(application=application)
             .exclude(panellist=request.user)
             .select_related("panellist", "criterion")
             .order_by("panellist__full_name", "criterion__position")
@@ -358,7 +361,9 @@ def interview_consensus(request, pk: int):
     if ready:
         scores = {
             (s.panellist_id, s.criterion_id): s
-            for s in InterviewScore.objects.filter(application=application, panellist__in=members)
+            for s in InterviewScore.objects.for_user(request.user).filter(
+                application=application, panellist__in=members
+            )
         }
         table = [
             (c, [scores.get((m.pk, c.pk)) for m in members], agreed.get(c.pk)) for c in criteria

@@ -78,7 +78,7 @@ def send_outcomes(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def offer_respond(request, pk: int):
     offer = get_object_or_404(
-        Offer.objects.select_related(
+        Offer.objects.for_user(request.user).select_related(
             "application__round__cohort",
             "application__applicant",
             "post__region",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 
+import rules
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -16,7 +17,6 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from rules.contrib.views import permission_required
 
-from fellowship.enums import Role
 from fellowship.models import Cohort
 from fellowship.uploads import attachment
 
@@ -110,7 +110,7 @@ def report_list(request):
     return render(
         request,
         "reports/jobs/list.html",
-        {"jobs": jobs, "is_faculty": request.user.has_role(Role.FACULTY)},
+        {"jobs": jobs, "is_faculty": rules.has_perm("reports.oversee_reports", request.user)},
     )
 
 
@@ -149,7 +149,7 @@ def report_request(request):
 @permission_required("reports.list_reports", raise_exception=True)
 def report_detail(request, pk: int):
     job = _visible_job(request, pk)
-    is_faculty = request.user.has_role(Role.FACULTY)
+    is_faculty = rules.has_perm("reports.oversee_reports", request.user)
     context = {
         "job": job,
         "active": job.state in ACTIVE_STATES,

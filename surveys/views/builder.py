@@ -41,7 +41,8 @@ def _add_errors(form, exc: ValidationError) -> None:
 @require_http_methods(["GET"])
 def survey_list(request):
     surveys = (
-        Survey.objects.select_related("cohort", "workshop", "round")
+        Survey.objects.for_user(request.user)
+        .select_related("cohort", "workshop", "round")
         .annotate(
             n_questions=_count(Question),
             n_responses=_count(Response),

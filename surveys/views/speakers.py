@@ -33,7 +33,7 @@ def my_talks(request):
         .prefetch_related(
             Prefetch(
                 "workshop__surveys",
-                queryset=Survey.objects.sent().order_by("opens_at", "title"),
+                queryset=Survey.objects.for_user(request.user).sent().order_by("opens_at", "title"),
                 to_attr="feedback_surveys",
             )
         )
