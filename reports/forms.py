@@ -1,13 +1,63 @@
-"""Forms of the report: the preview's threshold, and the report's own words (the wording of an
-objective, a narrative section, and a claim rewritten for one report)."""
+"""Forms of the report: asking for a report, the preview's threshold, and the report's own words
+(the wording of an objective, a narrative section, and a claim rewritten for one report)."""
 
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
+
+from fellowship.models import Cohort
 
 from .defaults import ROWS
+from .services import MAX_SUPPRESS_BELOW
 
-MAX_SUPPRESS_BELOW = 100  # as ReportJob.suppress_below allows
+
+class ReportRequestForm(forms.Form):
+    cohort = forms.ModelChoiceField(
+        label="Latest cohort to cover",
+        help_text="The report covers every cohort from 1 up to this one.",
+        queryset=Cohort.objects.order_by("-number"),
+        empty_label=None,
+        error_messages={
+            "required": "Select the latest cohort to cover",
+            "invalid_choice": "Select a cohort from the list",
+        },
+    )
+    suppress_below = forms.IntegerField(
+        label="Hide equality counts below",
+        help_text=(
+            "Counts of applicants and fellows by gender smaller than this show as, for example, <5. "
+            "Any number but the usual one makes a report for the equality team's own use: "
+            "funders and other faculty never see it. Enter 0 to show every count."
+        ),
+        min_value=0,
+        max_value=MAX_SUPPRESS_BELOW,
+        error_messages={
+            "required": "Enter the smallest count to show",
+            "invalid": "The smallest count must be a whole number, like 5",
+            "min_value": "The smallest count must be 0 or more",
+            "max_value": "The smallest count must be %(limit_value)s or less",
+        },
+    )
+
+    def __init__(self, *args, may_choose_threshold: bool, **kwargs):
+        """Only people who may make internal reports choose the threshold; others get the policy's."""
+        super().__init__(*args, **kwargs)
+        if not may_choose_threshold:
+            del self.fields["suppress_below"]
+            self.fields["cohort"].help_text += (
+                f" Equality counts below {settings.EQUALITY_SUPPRESS_BELOW} are hidden, as the "
+                "programme's disclosure-control policy says."
+            )
+            return
+        self.fields["suppress_below"].initial = settings.EQUALITY_SUPPRESS_BELOW
+        self.fields["suppress_below"].widget.attrs.update(
+            {"inputmode": "numeric", "class": "nhsuk-input--width-4"}
+        )
+
+    @property
+    def threshold(self) -> int:
+        return self.cleaned_data.get("suppress_below", settings.EQUALITY_SUPPRESS_BELOW)
 
 
 class PreviewForm(forms.Form):

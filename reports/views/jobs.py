@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 import rules
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count
@@ -17,61 +16,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 from rules.contrib.views import permission_required
 
-from fellowship.models import Cohort
 from fellowship.uploads import attachment
 
 from .. import services
 from ..enums import ACTIVE_STATES, ReportFormat, ReportState
+from ..forms import ReportRequestForm
 from ..models import ReportJob
 from .content import threshold_refused
-
-
-class ReportRequestForm(forms.Form):
-    cohort = forms.ModelChoiceField(
-        label="Latest cohort to cover",
-        help_text="The report covers every cohort from 1 up to this one.",
-        queryset=Cohort.objects.order_by("-number"),
-        empty_label=None,
-        error_messages={
-            "required": "Select the latest cohort to cover",
-            "invalid_choice": "Select a cohort from the list",
-        },
-    )
-    suppress_below = forms.IntegerField(
-        label="Hide equality counts below",
-        help_text=(
-            "Counts of applicants and fellows by gender smaller than this show as, for example, <5. "
-            "Any number but the usual one makes a report for the equality team's own use: "
-            "funders and other faculty never see it. Enter 0 to show every count."
-        ),
-        min_value=0,
-        max_value=services.MAX_SUPPRESS_BELOW,
-        error_messages={
-            "required": "Enter the smallest count to show",
-            "invalid": "The smallest count must be a whole number, like 5",
-            "min_value": "The smallest count must be 0 or more",
-            "max_value": "The smallest count must be %(limit_value)s or less",
-        },
-    )
-
-    def __init__(self, *args, may_choose_threshold: bool, **kwargs):
-        """Only people who may make internal reports choose the threshold; others get the policy's."""
-        super().__init__(*args, **kwargs)
-        if not may_choose_threshold:
-            del self.fields["suppress_below"]
-            self.fields["cohort"].help_text += (
-                f" Equality counts below {settings.EQUALITY_SUPPRESS_BELOW} are hidden, as the "
-                "programme's disclosure-control policy says."
-            )
-            return
-        self.fields["suppress_below"].initial = settings.EQUALITY_SUPPRESS_BELOW
-        self.fields["suppress_below"].widget.attrs.update(
-            {"inputmode": "numeric", "class": "nhsuk-input--width-4"}
-        )
-
-    @property
-    def threshold(self) -> int:
-        return self.cleaned_data.get("suppress_below", settings.EQUALITY_SUPPRESS_BELOW)
 
 
 def _visible_job(request, pk: int) -> ReportJob:
