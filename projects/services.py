@@ -220,6 +220,17 @@ def record_review(
     return review
 
 
+def set_checklist_item_active(item: ChecklistItem, *, active: bool, by: User) -> bool:
+    """Retire a checklist item (reviewers no longer answer it; reviews that did keep their answers)
+    or reinstate it. Returns whether anything changed. Side effects: saves the item's `active`
+    flag; nothing is e-mailed (the item is the faculty's own quality checklist)."""
+    if item.active == active:
+        return False
+    item.active = active
+    item.save(update_fields=["active"])
+    return True
+
+
 def update_milestone(milestone: Milestone, *, by: User, status: str, note: str) -> Milestone:
     """Fellow or supervisor report progress on a milestone. Side effects: saves status, note, who and when."""
     milestone.status = status

@@ -188,8 +188,9 @@ def checklist_item(request, pk: int):
     """Change an item's wording or place, or retire it (it stays on the reviews that used it)."""
     item = get_object_or_404(ChecklistItem.objects.annotate(answer_count=Count("answers")), pk=pk)
     if request.method == "POST" and request.POST.get("action") in ("retire", "reinstate"):
-        item.active = request.POST["action"] == "reinstate"
-        item.save(update_fields=["active"])
+        services.set_checklist_item_active(
+            item, active=request.POST["action"] == "reinstate", by=request.user
+        )
         if item.active:
             messages.success(
                 request, "Checklist item reinstated. Reviewers will answer it from now on"
