@@ -34,8 +34,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from django.db import models, transaction
+from django.db import models
 from django.db.models.fields.files import FieldFile
+
+from .uploads import delete_files_on_commit
 
 # A link names a model's field that points at a person or at a person's record: "app_label.Model.field".
 Link = str
@@ -137,16 +139,10 @@ class Erasure:
 
     def delete_files(self, *files: FieldFile) -> int:
         """Delete these files from storage (local disk or object store) once the erasure commits;
-        how many there are. (Deleted before, a rolled-back erasure would leave records without files.)"""
-        stored = [(file.storage, file.name) for file in files if file and file.name]
-
-        def delete() -> None:
-            for storage, name in stored:
-                storage.delete(name)
-
-        transaction.on_commit(delete)
-        self.count("files removed from storage", len(stored))
-        return len(stored)
+        how many there are."""
+        deleted = delete_files_on_commit(files)
+        self.count("files removed from storage", deleted)
+        return deleted
 
 
 class Holder(Protocol):

@@ -15,14 +15,13 @@ removes nothing and a run that stops half-way is simply carried on by the next o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
 from django.db.models import QuerySet
-from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from . import audit
@@ -127,20 +126,6 @@ def register(rule: type[Rule]) -> type[Rule]:
     """Register a rule class (one instance is made): a class decorator for apps' retention.py."""
     rules.append(rule())
     return rule
-
-
-def delete_files_on_commit(files: Iterable[FieldFile]) -> int:
-    """Delete these files from storage once the surrounding transaction commits; how many.
-
-    (Deleted before, a rolled-back removal would leave records without their files.)"""
-    stored = [(file.storage, file.name) for file in files if file and file.name]
-
-    def delete() -> None:
-        for storage, name in stored:
-            storage.delete(name)
-
-    transaction.on_commit(delete)
-    return len(stored)
 
 
 # Applying the policy -----------------------------------------------------------------------------

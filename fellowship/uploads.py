@@ -7,10 +7,13 @@ by a view that has checked the user's permission, as an attachment that browsers
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 from django.utils.deconstruct import deconstructible
 
@@ -113,3 +116,17 @@ def attachment(field_file, *, download_name: str) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def delete_files_on_commit(files: Iterable[FieldFile]) -> int:
+    """Delete these files from storage once the surrounding transaction commits; how many.
+
+    (Deleted before, a rolled-back removal would leave records without their files.)"""
+    stored = [(file.storage, file.name) for file in files if file and file.name]
+
+    def delete() -> None:
+        for storage, name in stored:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
+    return len(stored)

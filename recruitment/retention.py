@@ -18,7 +18,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from fellowship.personal_data import Erasure, Person
 from fellowship.privacy import scrub_history
-from fellowship.retention import Rule, delete_files_on_commit, register
+from fellowship.retention import Rule, register
+from fellowship.uploads import delete_files_on_commit
 
 from . import equality
 from .enums import Stage
