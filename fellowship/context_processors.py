@@ -2,7 +2,7 @@
 
 from django.urls import reverse
 
-from .enums import Role
+from . import rules as r
 
 
 def programme_details(request) -> dict:
@@ -15,63 +15,76 @@ def programme_details(request) -> dict:
     return {"programme": SimpleLazyObject(programme)}
 
 
+# The menu: each entry with the predicate that decides who sees it (fellowship.rules). The
+# programme team's menu replaces everyone else's; anyone else sees the entries of all their roles.
+PROGRAMME_MENU = [
+    ("Cohorts", "cohort_list"),
+    ("Fellows", "fellow_list"),
+    ("Workshops", "workshop_list"),
+    ("Funders", "funder_list"),
+    ("Recruitment", "round_admin_list"),
+    ("Projects", "review_queue"),
+    ("Matching", "matching_list"),
+    ("Mentoring", "mentoring_list"),
+    ("Portfolios", "portfolio_list"),
+    ("Surveys", "survey_list"),
+    ("Reports", "report_list"),
+    ("People", "person_list"),
+    ("Import history", "history_import"),
+    ("Audit log", "audit_log"),
+    ("E-mails", "email_text_list"),
+    ("Programme settings", "programme_settings"),
+]
+
+
+def _own_catalogue(user) -> str | None:
+    own = user.fellowships.order_by("-cohort__number").values_list("cohort__number", flat=True)
+    number = own.first()
+    return reverse("catalogue", args=[number]) if number else None
+
+
+def _ranks_projects(user) -> bool:
+    # Only while their cohort has a matching (the projects app's MatchingRound, by its reverse name).
+    return r.is_fellow.test(user) and (
+        user.fellowships.filter(cohort__matching_round__isnull=False).exists()
+    )
+
+
+def _menu(user) -> list[tuple[str, str | None]]:
+    if r.runs_programme.test(user):
+        return [(label, reverse(name)) for label, name in PROGRAMME_MENU]
+    items: list[tuple[str, str | None]] = []
+    if r.applies.test(user):
+        items.append(("Apply", reverse("round_list")))
+    if r.holds_fellowship.test(user):
+        items += [
+            ("Workshops", reverse("workshop_list")),
+            ("Project catalogue", _own_catalogue(user)),
+            ("Mentoring", reverse("my_mentoring")),
+            ("Your portfolio", reverse("my_portfolio")),
+            ("Surveys", reverse("my_surveys")),
+        ]
+    if _ranks_projects(user):
+        items.append(("Rank projects", reverse("project_choices")))
+    if r.supervises_projects.test(user):
+        items.append(("Your proposals", reverse("proposal_list")))
+    if r.is_supervisor.test(user):
+        items.append(("Your fellows' portfolios", reverse("portfolio_list")))
+    if r.reviews_candidates.test(user):
+        items += [
+            ("Your shortlisting", reverse("my_reviews")),
+            ("Your interviews", reverse("my_interviews")),
+        ]
+    if r.funds_fellows.test(user):
+        items += [("Funders", reverse("funder_list")), ("Reports", reverse("report_list"))]
+    return items
+
+
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = [("Home", reverse("home"))]
-    if user.has_role(Role.FACULTY):
-        items += [
-            ("Cohorts", reverse("cohort_list")),
-            ("Fellows", reverse("fellow_list")),
-            ("Workshops", reverse("workshop_list")),
-            ("Funders", reverse("funder_list")),
-            ("Recruitment", reverse("round_admin_list")),
-            ("Projects", reverse("review_queue")),
-            ("Matching", reverse("matching_list")),
-            ("Mentoring", reverse("mentoring_list")),
-            ("Portfolios", reverse("portfolio_list")),
-            ("Surveys", reverse("survey_list")),
-            ("Reports", reverse("report_list")),
-            ("People", reverse("person_list")),
-            ("Import history", reverse("history_import")),
-            ("Audit log", reverse("audit_log")),
-            ("E-mails", reverse("email_text_list")),
-            ("Programme settings", reverse("programme_settings")),
-        ]
-    else:
-        if user.has_role(Role.APPLICANT):
-            items.append(("Apply", reverse("round_list")))
-        if user.has_role(Role.FELLOW, Role.ALUMNUS):
-            items.append(("Workshops", reverse("workshop_list")))
-            own = (
-                user.fellowships.order_by("-cohort__number")
-                .values_list("cohort__number", flat=True)
-                .first()
-            )
-            if own:
-                items.append(("Project catalogue", reverse("catalogue", args=[own])))
-            items.append(("Mentoring", reverse("my_mentoring")))
-            items.append(("Your portfolio", reverse("my_portfolio")))
-            items.append(("Surveys", reverse("my_surveys")))
-        # Only while their cohort has a matching (the projects app's MatchingRound, by its reverse name).
-        if (
-            user.has_role(Role.FELLOW)
-            and user.fellowships.filter(cohort__matching_round__isnull=False).exists()
-        ):
-            items.append(("Rank projects", reverse("project_choices")))
-        if user.has_role(Role.SUPERVISOR, Role.ALUMNUS):
-            items.append(("Your proposals", reverse("proposal_list")))
-        if user.has_role(Role.SUPERVISOR):
-            items.append(("Your fellows' portfolios", reverse("portfolio_list")))
-        if user.has_role(Role.PANELLIST):
-            items += [
-                ("Your shortlisting", reverse("my_reviews")),
-                ("Your interviews", reverse("my_interviews")),
-            ]
-        if user.has_role(Role.FUNDER):
-            items.append(("Funders", reverse("funder_list")))
-            items.append(("Reports", reverse("report_list")))
+    items = [("Home", reverse("home")), *_menu(user)]
     items.append(("Your account", reverse("account_email")))
     path = request.path
     return {
@@ -82,5 +95,6 @@ def navigation(request) -> dict:
                 "current": path == url or (url != "/" and path.startswith(url)),
             }
             for label, url in items
+            if url
         ]
     }

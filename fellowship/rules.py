@@ -58,3 +58,26 @@ def holds_personal_data_permission(user) -> bool:
 may_handle_personal_data = is_faculty & holds_personal_data_permission
 rules.add_perm("fellowship.handle_personal_data", may_handle_personal_data)
 rules.add_perm("fellowship.download_own_data", rules.is_authenticated)
+
+
+# What a person's home page and menu show, section by section. Each decision is a predicate so
+# that the pages never test roles by hand; the views and the menu ask these alone.
+runs_programme = is_faculty
+holds_fellowship = is_fellow | is_alumnus
+funds_fellows = is_funder
+applies = is_applicant
+supervises_projects = is_supervisor | is_alumnus
+reviews_candidates = is_panellist
+HOME_SECTIONS = {
+    "programme_team": runs_programme,
+    "own_fellowship": holds_fellowship,
+    "funded": funds_fellows,
+    "applying": applies,
+    "supervising": supervises_projects,
+    "reviewing": reviews_candidates,
+}
+
+
+def home_sections(user) -> set[str]:
+    """The names of the home page sections this person sees."""
+    return {name for name, predicate in HOME_SECTIONS.items() if predicate.test(user)}

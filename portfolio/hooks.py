@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
+from fellowship import rules as core
 from fellowship.dates import fellowship_month
-from fellowship.enums import FellowStatus, Role
+from fellowship.enums import FellowStatus
 from fellowship.hooks import Task, home_panel, home_tasks
 
 from . import rules as r
@@ -19,7 +20,7 @@ from .services import fellow_for
 def portfolio_panel(request) -> dict:
     user = request.user
     panel: dict = {}
-    if user.has_role(Role.FELLOW, Role.ALUMNUS):
+    if core.holds_fellowship.test(user):
         fellow = fellow_for(user)
         if fellow is not None:
             panel["own"] = {
@@ -28,7 +29,7 @@ def portfolio_panel(request) -> dict:
                 "poster": Poster.objects.filter(fellow=fellow).exists(),
                 "testimonial": Testimonial.objects.filter(fellow=fellow).exists(),
             }
-    if user.has_role(Role.FACULTY):
+    if core.runs_programme.test(user):
         panel["faculty"] = True
     elif r.supervises_placed_fellows(user):
         panel["supervises"] = True
@@ -42,7 +43,7 @@ GRADUATION_PROMPTS_FROM_MONTH = 10
 @home_tasks
 def portfolio_tasks(user) -> list[Task]:
     """A fellow's portfolio prompts: a first entry, and near graduation the poster and testimonial."""
-    if not user.has_role(Role.FELLOW, Role.ALUMNUS):
+    if not core.holds_fellowship.test(user):
         return []
     fellow = fellow_for(user)
     if fellow is None:

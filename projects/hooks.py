@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
+from fellowship import rules as r
 from fellowship.dates import fellowship_month
-from fellowship.enums import Role
 from fellowship.hooks import Task, clinical_domain_names, home_panel, home_tasks, seeded_rows
 
 from .enums import MilestoneStatus
@@ -21,13 +21,13 @@ seeded_rows("projects.clinicaldomain")
 def projects_panel(request) -> dict:
     user = request.user
     context: dict = {}
-    if user.has_role(Role.SUPERVISOR, Role.ALUMNUS):
+    if r.supervises_projects.test(user):
         context["my_proposals"] = list(
             Project.objects.filter(supervisor=user)
             .select_related("cohort")
             .order_by("-cohort__number", "title")
         )
-    if user.has_role(Role.FELLOW, Role.ALUMNUS):
+    if r.holds_fellowship.test(user):
         context["my_projects"] = list(
             Project.objects.filter(placements__fellow__user=user)
             .select_related("host_organisation", "region")
@@ -49,7 +49,7 @@ def matching_panel(request) -> dict:
 
     user = request.user
     context: dict = {}
-    if user.has_role(Role.FELLOW):
+    if r.is_fellow.test(user):
         fellow = fellow_record(user)
         rnd = MatchingRound.objects.filter(cohort_id=fellow.cohort_id).first() if fellow else None
         if rnd is not None and rnd.ranking_open:
@@ -59,7 +59,7 @@ def matching_panel(request) -> dict:
             }
         elif rnd is not None and rnd.status == MatchingStatus.PUBLISHED:
             context["matching_result_ready"] = rnd
-    if user.has_role(Role.SUPERVISOR, Role.ALUMNUS):
+    if r.supervises_projects.test(user):
         # Rounds still ranking in which fellows chose one of this person's approved projects.
         context["matching_to_rank"] = list(
             MatchingRound.objects.filter(
@@ -99,7 +99,7 @@ def project_tasks(user) -> list[Task]:
                 reverse("review_queue"),
             )
         )
-    if user.has_role(Role.SUPERVISOR, Role.ALUMNUS):
+    if r.supervises_projects.test(user):
         tasks.append(
             Task(
                 Project.objects.filter(supervisor=user, status=ProposalStatus.DRAFT).count(),
@@ -135,7 +135,7 @@ def project_tasks(user) -> list[Task]:
                     reverse("fellow_ranking", args=[rnd.cohort.number, user.pk]),
                 )
             )
-    if user.has_role(Role.FELLOW):
+    if r.is_fellow.test(user):
         fellow = fellow_record(user)
         if fellow is not None:
             rnd = MatchingRound.objects.filter(cohort_id=fellow.cohort_id).first()

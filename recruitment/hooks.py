@@ -8,18 +8,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from fellowship.enums import Role
+from fellowship import rules as r
 from fellowship.hooks import Task, home_panel, home_tasks, resume_url
 
 from . import equality_access  # noqa: F401  (registers the people page's equality access section)
 from .deadlines import time_left
 from .models import Application, RecruitmentRound
+from .rules import may_review
 
 
 @home_panel
 def applicant_panel(request) -> dict:
     user = request.user
-    if not user.has_role(Role.APPLICANT):
+    if not r.applies.test(user):
         return {}
     now = timezone.now()
     applications = list(
@@ -148,7 +149,7 @@ def recruitment_tasks(user) -> list[Task]:
         )
     )
 
-    if user.has_role(Role.PANELLIST, Role.FACULTY):
+    if may_review.test(user):
         slots = list(
             InterviewSlot.objects.filter(panel__members=user, application__isnull=False)
             .select_related("application")
@@ -176,7 +177,7 @@ def recruitment_tasks(user) -> list[Task]:
             ),
         ]
 
-    if user.has_role(Role.APPLICANT):
+    if r.applies.test(user):
         for draft in (
             Application.objects.drafts()
             .filter(applicant=user, round__in=RecruitmentRound.objects.open_at(now))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from fellowship.enums import Role
+from fellowship import rules as r
 from fellowship.hooks import Task, home_panel, home_tasks
 
 from .enums import ReportState
@@ -15,7 +15,7 @@ from .models import ReportJob
 @home_panel
 def funder_reports(request) -> dict:
     user = request.user
-    if not user.has_role(Role.FUNDER) or user.has_role(Role.FACULTY):
+    if not r.funds_fellows.test(user) or r.runs_programme.test(user):
         return {}
     return {
         "funder_reports": ReportJob.objects.for_user(user)
@@ -33,9 +33,9 @@ def report_tasks(user) -> list[Task]:
         .filter(state=ReportState.DONE)
         .exclude(downloads__user=user)
     )
-    if user.has_role(Role.FACULTY):
+    if r.runs_programme.test(user):
         finished = finished.filter(requested_by=user)
-    elif user.has_role(Role.FUNDER):
+    elif r.funds_fellows.test(user):
         finished = finished.filter(released_at__isnull=False)
     else:
         return []

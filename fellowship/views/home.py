@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from .. import mentoring
+from .. import rules as r
 from ..enums import FellowStatus, InvitationState, Role
 from ..hooks import Task, home_context, pending_tasks
 from ..models import Cohort, Fellow, Funder, MentorOffer, MentorPairing, PersonInvitation, Workshop
@@ -16,12 +17,14 @@ def home(request):
     user = request.user
     if not user.is_authenticated:
         return render(request, "fellowship/landing.html")
+    sections = r.home_sections(user)
     context: dict = {
         "roles": sorted(user.roles, key=list(Role.values).index),
+        "sections": sections,
         "tasks": pending_tasks(user, programme_tasks),
     }
 
-    if user.has_role(Role.FELLOW, Role.ALUMNUS):
+    if "own_fellowship" in sections:
         fellowships = list(
             user.fellowships.select_related("cohort", "region", "funder").order_by(
                 "-cohort__number"
@@ -35,15 +38,15 @@ def home(request):
             .select_related("host_organisation")[:5]
         )
 
-    if user.has_role(Role.FACULTY):
+    if "programme_team" in sections:
         context["cohorts"] = Cohort.objects.with_counts().order_by("-number")[:4]
         context["next_workshops"] = Workshop.objects.upcoming().select_related(
             "cohort", "host_organisation"
         )[:3]
 
-    if user.has_role(Role.FUNDER):
+    if "funded" in sections:
         context["my_funders"] = funded_fellows(Funder.objects.acting_for(user))
-    if user.has_role(Role.FELLOW, Role.ALUMNUS):
+    if "own_fellowship" in sections:
         context.update(_mentoring(user))
     context.update(home_context(request))
     return render(request, "fellowship/home.html", context)
@@ -56,7 +59,7 @@ def _fellows_url(**filters) -> str:
 def programme_tasks(user) -> list[Task]:
     """The programme core's pending work for the faculty: people to bring into the service and
     records still missing. The feature apps add theirs through fellowship.hooks.home_tasks."""
-    if not user.has_role(Role.FACULTY):
+    if not r.runs_programme.test(user):
         return []
     in_post = Fellow.objects.in_post()
     tasks = [
@@ -116,7 +119,7 @@ def funded_fellows(funders) -> list[Funder]:
 def _mentoring(user) -> dict:
     """Alumni: their offer to mentor the incoming cohort and their mentees; fellows: their mentor or request."""
     context: dict = {}
-    if user.has_role(Role.ALUMNUS) and (mentor := mentoring.mentor_record(user)):
+    if r.is_alumnus.test(user) and (mentor := mentoring.mentor_record(user)):
         cohort = mentoring.incoming_cohort()
         if (
             cohort is not None
@@ -133,7 +136,7 @@ def _mentoring(user) -> dict:
             .select_related("mentee__user", "cohort")
             .order_by("-cohort__number", "mentee__ref")
         )
-    if user.has_role(Role.FELLOW) and (mentee := mentoring.mentee_record(user)):
+    if r.is_fellow.test(user) and (mentee := mentoring.mentee_record(user)):
         context["my_mentor_pairing"] = (
             MentorPairing.objects.published()
             .filter(mentee=mentee)

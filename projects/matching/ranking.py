@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from fellowship.enums import FellowStatus, Role
+from fellowship import rules as r
+from fellowship.enums import FellowStatus
 from fellowship.models import Fellow, User
 
 from ..enums import MatchingStatus
@@ -65,7 +66,7 @@ def save_choices(
     """
     ids = list(project_ids_in_order)
     _no_repeats(ids, "project")
-    if by.pk != fellow.user_id and not by.has_role(Role.FACULTY):
+    if by.pk != fellow.user_id and not r.is_faculty.test(by):
         raise ValidationError("Only the fellow can rank their projects")
     if fellow.status != FellowStatus.IN_POST:
         raise ValidationError("Only fellows in post rank projects")
@@ -152,7 +153,7 @@ def save_fellow_ranking(
     """
     ids = list(fellow_ids_in_order)
     _no_repeats(ids, "fellow")
-    if by.pk != supervisor.pk and not by.has_role(Role.FACULTY):
+    if by.pk != supervisor.pk and not r.is_faculty.test(by):
         raise ValidationError("Only the supervisor or the programme team can rank these fellows")
     with transaction.atomic():
         matching = MatchingRound.objects.select_for_update().get(pk=matching.pk)
