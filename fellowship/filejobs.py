@@ -29,7 +29,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .uploads import private_upload_to
+from .uploads import delete_stored_on_commit, private_upload_to
 
 logger = logging.getLogger(__name__)
 
@@ -202,8 +202,7 @@ def run_file_job(
                 .exclude(pk=job_id)
             )
             model.objects.filter(pk__in=[old.pk for old in replaced]).delete()
-            names = [old.file.name for old in replaced if old.file]
-            transaction.on_commit(lambda: [job.file.storage.delete(n) for n in names])
+            delete_stored_on_commit(job.file.storage, [old.file.name for old in replaced])
     except Exception:
         logger.exception("File job %s.%s failed on attempt %s", model.__name__, job_id, attempt)
         if stored:

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
 
+from .changes import change_reason
 from .enums import FellowStatus, Role
 from .importer import ImportResult, import_tables
 from .models import (
@@ -24,6 +25,7 @@ from .models import (
     programme,
 )
 from .notifications import notify
+from .uploads import delete_stored_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +64,7 @@ def revoke_role(grant: RoleGrant, *, by: User | None) -> None:
     """Take a role away. Side effects: deletes the grant (history keeps it); no e-mail."""
     user = grant.user
     with transaction.atomic():
-        grant._change_reason = f"revoked by {by}" if by else "revoked"
+        change_reason(grant, f"revoked by {by}" if by else "revoked")
         grant.delete()
     user.forget_roles()
 
@@ -136,7 +138,7 @@ def update_programme(
     short_name: str = "",
     organisation: str = "",
     website: str = "",
-    logo: File | None = None,
+    logo: File[Any] | None = None,
     remove_logo: bool = False,
 ) -> Programme:
     """Save the programme's name, details and logo (faculty's programme settings page).
@@ -165,9 +167,8 @@ def update_programme(
             the_programme.logo = ""
         the_programme.save()
         new_logo = the_programme.logo.name if the_programme.logo else ""
-        if old_logo and old_logo != new_logo:
-            storage = the_programme.logo.storage
-            transaction.on_commit(lambda: storage.delete(old_logo))
+        if old_logo != new_logo:
+            delete_stored_on_commit(the_programme.logo.storage, [old_logo])
     Site.objects.clear_cache()
     logger.info(
         "programme settings saved by user %s (logo %s)",

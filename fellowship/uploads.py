@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
@@ -122,10 +123,16 @@ def delete_files_on_commit(files: Iterable[FieldFile]) -> int:
     """Delete these files from storage once the surrounding transaction commits; how many.
 
     (Deleted before, a rolled-back removal would leave records without their files.)"""
-    stored = [(file.storage, file.name) for file in files if file and file.name]
+    return sum(delete_stored_on_commit(file.storage, [file.name]) for file in files if file)
+
+
+def delete_stored_on_commit(storage: Storage, names: Iterable[str | None]) -> int:
+    """Delete these stored names (a file a record no longer points at: replaced, removed) from
+    `storage` once the surrounding transaction commits; how many. Blank names are skipped."""
+    stored = [name for name in names if name]
 
     def delete() -> None:
-        for storage, name in stored:
+        for name in stored:
             storage.delete(name)
 
     transaction.on_commit(delete)

@@ -7,16 +7,20 @@ Each fellow keeps their own portfolio, in post and after graduating. Files are s
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from fellowship import audit
+from fellowship.changes import changed_by
 from fellowship.enums import AuditAction, AuditSubject
 from fellowship.models import Cohort, Fellow, User
+from fellowship.uploads import delete_stored_on_commit
 
 from . import consent as consent_text
 from .enums import (
@@ -42,7 +46,7 @@ class ConsentChanges:
 FUTURE_AWARD = "An awarded %(kind)s cannot be dated in the future. Enter the date it was awarded"
 
 
-def entry_problems(entry: PortfolioEntry, *, today=None) -> dict[str, str]:
+def entry_problems(entry: PortfolioEntry, *, today: datetime.date | None = None) -> dict[str, str]:
     """What is wrong with an entry, by field: awarded items (certificates, grants ...) cannot be in the future."""
     today = today or timezone.localdate()
     problems = {}
@@ -51,15 +55,13 @@ def entry_problems(entry: PortfolioEntry, *, today=None) -> dict[str, str]:
     return problems
 
 
-def _delete_file_later(storage, name: str) -> None:
-    if name:
-        transaction.on_commit(lambda: storage.delete(name))
-
-
-def _previous_file(instance, field: str) -> str:
+def _previous_file(instance: models.Model, field: str) -> str:
     if not instance.pk:
         return ""
-    return type(instance).objects.filter(pk=instance.pk).values_list(field, flat=True).first() or ""
+    return (
+        type(instance)._default_manager.filter(pk=instance.pk).values_list(field, flat=True).first()
+        or ""
+    )
 
 
 def save_entry(entry: PortfolioEntry, *, by: User | None) -> PortfolioEntry:
@@ -83,10 +85,10 @@ def save_entry(entry: PortfolioEntry, *, by: User | None) -> PortfolioEntry:
     with transaction.atomic():
         previous = _previous_file(entry, "evidence")
         entry.updated_at = timezone.now()
-        entry._history_user = by
+        changed_by(entry, by)
         entry.save()
         if previous and previous != entry.evidence.name:
-            _delete_file_later(entry.evidence.storage, previous)
+            delete_stored_on_commit(entry.evidence.storage, [previous])
     return entry
 
 
@@ -95,9 +97,9 @@ def remove_entry(entry: PortfolioEntry, *, by: User | None) -> None:
     `by`), its evidence file deleted after commit."""
     with transaction.atomic():
         name, storage = entry.evidence.name, entry.evidence.storage
-        entry._history_user = by
+        changed_by(entry, by)
         entry.delete()
-        _delete_file_later(storage, name)
+        delete_stored_on_commit(storage, [name])
 
 
 def save_poster(poster: Poster, *, by: User | None, kind: str) -> Poster:
@@ -111,10 +113,10 @@ def save_poster(poster: Poster, *, by: User | None, kind: str) -> Poster:
         poster.file_kind = kind
         poster.file_size = poster.file.size or 0
         poster.uploaded_at = timezone.now()
-        poster._history_user = by
+        changed_by(poster, by)
         poster.save()
         if previous and previous != poster.file.name:
-            _delete_file_later(poster.file.storage, previous)
+            delete_stored_on_commit(poster.file.storage, [previous])
     return poster
 
 
@@ -145,7 +147,7 @@ def save_testimonial(
     withdrawn: list[str] = []
     with transaction.atomic():
         testimonial.updated_at = timezone.now()
-        testimonial._history_user = by
+        changed_by(testimonial, by)
         testimonial.save()
         testimonial.forget_consents()
         if quote is not None:
@@ -275,7 +277,7 @@ def consent_counts(cohorts: list[int] | None = None) -> dict[str, int]:
     if cohorts is not None:
         testimonials = testimonials.filter(fellow__cohort__number__in=cohorts)
 
-    def consent(purpose: str, *, current: bool = True, **fields) -> Exists:
+    def consent(purpose: str, *, current: bool = True, **fields: Any) -> Exists:
         rows = Consent.objects.filter(testimonial=OuterRef("pk"), purpose=purpose, **fields)
         return Exists(rows.current() if current else rows.withdrawn())
 
@@ -298,7 +300,7 @@ def consent_counts(cohorts: list[int] | None = None) -> dict[str, int]:
     )
 
 
-def counts_by_kind(entries: QuerySet[PortfolioEntry]) -> list[dict]:
+def counts_by_kind(entries: QuerySet[PortfolioEntry]) -> list[dict[str, Any]]:
     """Entries per cohort and kind, counted in the database, for a table with a row per cohort.
 
     Each row: {"cohort": number, "counts": [count per EntryKind in order], "total": n}.

@@ -30,6 +30,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from fellowship.changes import changed_by
+
 from .defaults import OBJECTIVES, REPORTED, ROWS
 from .models import ObjectiveWording
 
@@ -187,7 +189,7 @@ def save_wording(
         wording.notes = notes.strip()
         wording.updated_by = by
         wording.updated_at = timezone.now()
-        wording._history_user = by  # simple_history: who made this change
+        changed_by(wording, by)
         wording.save()
     return wording
 
