@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.text import capfirst
 
@@ -43,7 +45,7 @@ def _display(project: Project, name: str) -> str:
     return str(display() if display and value != "" else value)
 
 
-def snapshot(project: Project) -> dict:
+def snapshot(project: Project) -> dict[str, Any]:
     """The proposal as plain text, for a frozen version and for comparing versions."""
     return {
         "fields": {name: _display(project, name) for name in TEMPLATE_FIELDS},
@@ -71,7 +73,9 @@ def snapshot(project: Project) -> dict:
 
 
 def label(name: str) -> str:
-    return capfirst(str(Project._meta.get_field(name).verbose_name))
+    field = Project._meta.get_field(name)
+    assert isinstance(field, Field)  # a column of the proposal, not a reverse relation
+    return capfirst(str(field.verbose_name))
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ class Change:
     after: str
 
 
-def compare(older: dict, newer: dict) -> list[Change]:
+def compare(older: dict[str, Any], newer: dict[str, Any]) -> list[Change]:
     """What changed between two snapshots, field by field and list by list."""
     changes = [
         Change(label(name), older["fields"].get(name, ""), newer["fields"].get(name, ""))
@@ -100,7 +104,7 @@ def compare(older: dict, newer: dict) -> list[Change]:
     return changes
 
 
-def _row_text(row: dict) -> str:
+def _row_text(row: dict[str, Any]) -> str:
     return "; ".join(f"{k}: {v}" for k, v in row.items())
 
 
@@ -189,7 +193,7 @@ def record_review(
         project = Project.objects.select_for_update().get(pk=project.pk)
         if project.status not in AWAITING_REVIEW:
             raise ValidationError("This proposal is not waiting for a review")
-        version = project.versions.order_by("-number").first()
+        version = project.versions.latest("number")
         review, _ = Review.objects.update_or_create(
             version=version, reviewer=by,
             defaults={"project": project, "decision": decision, "comments": comments, "decided_at": timezone.now()},

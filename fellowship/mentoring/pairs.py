@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery
@@ -72,7 +74,9 @@ def run_assignment(cohort: Cohort, *, by: User | None) -> matching.Assignment:
                 raise ValidationError(
                     f"{pair.mentee.display_name} no longer asks for a mentor. Remove their pinned pair first"
                 )
-        fixed = {pair.mentee_id: pair.mentor_id for pair in pinned}
+        fixed: dict[matching.MenteeId, matching.MentorId] = {
+            pair.mentee_id: pair.mentor_id for pair in pinned
+        }
         mentors = [as_mentor(o) for o in offers.values()]
         mentees = [as_mentee(r) for r in requests.values()]
         # Pairs faculty removed are not proposed again (among people still offering and asking).
@@ -101,8 +105,8 @@ def run_assignment(cohort: Cohort, *, by: User | None) -> matching.Assignment:
             new.append(
                 MentorPairing(
                     cohort=cohort,
-                    mentor_id=mentor_id,
-                    mentee_id=mentee_id,
+                    mentor_id=cast(int, mentor_id),
+                    mentee_id=cast(int, mentee_id),
                     shares_region="region" in shared,
                     shares_specialty="specialty" in shared,
                     shares_domain="domain" in shared,
@@ -281,10 +285,10 @@ def publish_pairs(cohort: Cohort, *, by: User | None) -> int:
             pairing.save(update_fields=["status", "published_at"])
             why = reason(pairing, offers.get(pairing.mentor_id), requests.get(pairing.mentee_id))
             by_mentor.setdefault(pairing.mentor_id, []).append((pairing, why))
-            if pairing.mentee.user_id:
+            if (mentee_user := pairing.mentee.user) is not None:
                 notify(
                     "mentoring_published_mentee",
-                    to=pairing.mentee.user.email,
+                    to=mentee_user.email,
                     context={
                         "pairing": pairing,
                         "mentor": pairing.mentor,
@@ -295,10 +299,10 @@ def publish_pairs(cohort: Cohort, *, by: User | None) -> int:
                 )
         for rows in by_mentor.values():
             mentor = rows[0][0].mentor
-            if mentor.user_id:
+            if (mentor_user := mentor.user) is not None:
                 notify(
                     "mentoring_published_mentor",
-                    to=mentor.user.email,
+                    to=mentor_user.email,
                     context={
                         "mentor": mentor,
                         "cohort": cohort,

