@@ -26,7 +26,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils.http import content_disposition_header
+
+from .uploads import bytes_download
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -121,18 +122,13 @@ def xlsx_bytes(sheets: Iterable[tuple[str, Iterable[Row]]]) -> bytes:
     return out.getvalue()
 
 
-def _download(data: bytes, *, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 def csv_response(rows: Iterable[Row], *, filename: str, bom: bool = True) -> HttpResponse:
     """The rows as a CSV download named `filename`."""
-    return _download(csv_bytes(rows, bom=bom), filename=filename, content_type=CSV_CONTENT_TYPE)
+    return bytes_download(
+        csv_bytes(rows, bom=bom), filename=filename, content_type=CSV_CONTENT_TYPE
+    )
 
 
 def xlsx_response(sheets: Iterable[tuple[str, Iterable[Row]]], *, filename: str) -> HttpResponse:
     """The sheets as an XLSX download named `filename`."""
-    return _download(xlsx_bytes(sheets), filename=filename, content_type=XLSX_CONTENT_TYPE)
+    return bytes_download(xlsx_bytes(sheets), filename=filename, content_type=XLSX_CONTENT_TYPE)

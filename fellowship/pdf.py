@@ -41,6 +41,8 @@ from django.core.exceptions import SuspiciousFileOperation
 from django.http import FileResponse
 from django.utils._os import safe_join
 
+from .uploads import private_download
+
 # Relative URLs in a PDF's HTML resolve against this. The .invalid top-level domain never
 # resolves (RFC 2606), and the fetcher never goes to the network anyway.
 BASE_URL = "https://pdf.fellowship.invalid/"
@@ -169,9 +171,8 @@ def render_pdf(html: str) -> bytes:
 
 def pdf_response(pdf: bytes, *, filename: str) -> FileResponse:
     """The PDF as a download named `filename`: private, not stored by caches, not sniffed."""
-    response = FileResponse(
-        io.BytesIO(pdf), as_attachment=True, filename=filename, content_type="application/pdf"
+    return private_download(
+        FileResponse(
+            io.BytesIO(pdf), as_attachment=True, filename=filename, content_type="application/pdf"
+        )
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -9,14 +9,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from pathlib import PurePosixPath
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
 from django.db import transaction
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.utils.deconstruct import deconstructible
+from django.utils.http import content_disposition_header
+
+R = TypeVar("R", bound=HttpResponseBase)
 
 # Leading bytes of the file types we accept. Browsers and names can lie; the content cannot.
 SIGNATURES: dict[str, tuple[bytes, ...]] = {
@@ -111,12 +115,24 @@ def attachment(field_file, *, download_name: str) -> FileResponse:
         if f".{extension.lower()}" not in suffixes:
             has_extension = bool(dot) and extension.isalnum() and len(extension) <= 5
             download_name = f"{stem if has_extension else download_name}{suffixes[0]}"
-    response = FileResponse(
-        handle, as_attachment=True, filename=download_name, content_type=content_type
+    return private_download(
+        FileResponse(handle, as_attachment=True, filename=download_name, content_type=content_type)
     )
+
+
+def private_download(response: R) -> R:
+    """Mark a download as private: never stored by a shared or browser cache, never sniffed into
+    another type. Every file the service sends goes through here."""
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def bytes_download(data: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    """Bytes made for this request (an export, an archive) as a private download named `filename`."""
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return private_download(response)
 
 
 def delete_files_on_commit(files: Iterable[FieldFile]) -> int:

@@ -17,16 +17,13 @@ from rules.contrib.views import permission_required
 from .. import privacy
 from ..models import Erasure, programme
 from ..privacy_forms import ErasureForm, PersonEmailForm
+from ..uploads import bytes_download
 
 handles_requests = permission_required("fellowship.handle_personal_data", raise_exception=True)
 
 
 def _zip_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return bytes_download(content, filename=filename, content_type="application/zip")
 
 
 def _summary(person: privacy.Person) -> list[tuple[str, int]]:

@@ -21,7 +21,7 @@ from rules.contrib.views import permission_required
 
 from fellowship.models import Fellow, programme
 from fellowship.pdf import pdf_response, render_pdf
-from fellowship.uploads import attachment
+from fellowship.uploads import attachment, private_download
 
 from .. import consent as consent_text
 from .. import services
@@ -182,11 +182,11 @@ def poster_file(request, ref: str):
     name = f"poster-{slugify(fellow.recorded_name) or fellow.ref}{suffix}"
     if not poster.is_image or "download" in request.GET:
         return attachment(poster.file, download_name=name)
-    response = FileResponse(
-        poster.file.open("rb"), content_type=f"image/{poster.file_kind}", filename=name
+    response = private_download(
+        FileResponse(
+            poster.file.open("rb"), content_type=f"image/{poster.file_kind}", filename=name
+        )
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'"
     return response
 
