@@ -9,6 +9,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.sessions.models import Session
 from django.db.models import Q
+from django.utils import timezone
 
 from .models import (
     AuditEvent,
@@ -276,10 +277,16 @@ class CoreData:
 
 
 def _sign_out(user: User) -> None:
-    """End every session of the account (sessions hold only its id, in signed data)."""
-    for session in Session.objects.all().iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
+    """End every session of the account. Whatever the session store, the unusable password set
+    next changes the hash each session carries, so Django ends them on their next request; the
+    live sessions kept in the database are deleted now as well (only those are read)."""
+    live = Session.objects.filter(expire_date__gt=timezone.now())
+    ended = [
+        session.pk
+        for session in live.iterator()
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk)
+    ]
+    Session.objects.filter(pk__in=ended).delete()
 
 
 def is_erased(user: User) -> bool:

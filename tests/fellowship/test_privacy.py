@@ -143,6 +143,20 @@ def test_the_erased_account_cannot_sign_in_and_its_sessions_end(fellow, client):
     assert client.get(reverse("my_data")).status_code == 302
 
 
+def test_erasure_deletes_the_accounts_stored_sessions_and_no_one_elses(fellow, client):
+    from django.contrib.sessions.models import Session
+    from django.test import Client
+
+    client.force_login(fellow.user)
+    bystander = Client()
+    bystander.force_login(make_person(Role.APPLICANT))
+    mine, theirs = client.session.session_key, bystander.session.session_key
+    privacy.erase_person(privacy.find_person(EMAIL), by=data_officer(), requested_by="the person")
+    assert not Session.objects.filter(pk=mine).exists()
+    assert Session.objects.filter(pk=theirs).exists()
+    assert bystander.get(reverse("home")).status_code == 200
+
+
 def test_the_audit_log_keeps_entries_naming_the_pseudonym(fellow):
     before = AuditEvent.objects.count()
     erasure = privacy.erase_person(
