@@ -248,8 +248,31 @@ STATIC_ROOT = Path(env("STATIC_ROOT", str(VAR_DIR / "static")))
 # Uploaded files are private: kept outside static/, never served by URL, only by permission-checked views.
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = None
+LOCAL_FILES = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# With AWS_STORAGE_BUCKET_NAME set, uploads and generated reports live in that bucket of any
+# S3-compatible store (so that several web nodes and workers share them), still private: objects
+# are read by the permission-checked views and streamed, never linked to. Credentials come from
+# the variables (or *_FILE secrets) or, when unset, boto3's own chain (instance roles).
+AWS_STORAGE_BUCKET_NAME = env("AWS_STORAGE_BUCKET_NAME")
+OBJECT_FILES = {
+    "BACKEND": "storages.backends.s3.S3Storage",
+    "OPTIONS": {
+        "bucket_name": AWS_STORAGE_BUCKET_NAME,
+        "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,
+        "region_name": env("AWS_S3_REGION_NAME") or None,
+        "access_key": env("AWS_ACCESS_KEY_ID") or None,
+        "secret_key": env("AWS_SECRET_ACCESS_KEY") or None,
+        "location": env("AWS_LOCATION"),
+        "default_acl": None,  # the bucket's own policy: private
+        "file_overwrite": False,  # a new upload never replaces another's object
+        "querystring_expire": 60,
+    },
+}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": OBJECT_FILES if AWS_STORAGE_BUCKET_NAME else LOCAL_FILES,
+    # Both backends by name, for `manage.py migrate_storage --from local --to objects`.
+    "local": LOCAL_FILES,
+    **({"objects": OBJECT_FILES} if AWS_STORAGE_BUCKET_NAME else {}),
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

@@ -128,3 +128,25 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def s3_server():
+    """A local S3-compatible server (moto's), for the whole run."""
+    from .object_store import start_server
+
+    process, endpoint = start_server()
+    yield endpoint
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture
+def bucket(s3_server, settings):
+    """Files kept in a fresh bucket on the local S3 server, as the service does when
+    AWS_STORAGE_BUCKET_NAME is set: the default store and the `objects` store both point at it."""
+    from .object_store import new_bucket
+
+    made = new_bucket(s3_server)
+    settings.STORAGES = {**settings.STORAGES, "default": made.storage(), "objects": made.storage()}
+    return made

@@ -168,3 +168,22 @@ def test_restore_refuses_files_outside_the_media_folder(tmp_path):
     with pytest.raises(CommandError, match="does not list"):
         call_command("restore", str(evil), force=True)
     assert not (Path(settings.MEDIA_ROOT).parent / "escape.txt").exists()
+
+
+def test_backup_and_restore_work_the_same_with_files_in_a_bucket(tmp_path, bucket):
+    build_programme()
+    files = {key: bucket.read(key) for key in bucket.object_names()}
+    assert {"cvs", "approvals", "portfolio", "reports"} <= {name.split("/")[0] for name in files}
+    assert media_snapshot() == {}  # nothing on the node's disk
+    archive = back_up(tmp_path)
+    with tarfile.open(archive) as tar:
+        manifest = json.load(tar.extractfile("manifest.json"))
+    assert {f"media/{name}" for name in files} <= set(manifest["files"])
+
+    call_command("flush", interactive=False, verbosity=0)
+    for key in bucket.object_names():
+        bucket.client.delete_object(Bucket=bucket.name, Key=key)
+    out = io.StringIO()
+    call_command("restore", str(archive), stdout=out)
+    assert "every checksum matched" in out.getvalue()
+    assert {key: bucket.read(key) for key in bucket.object_names()} == files

@@ -9,7 +9,6 @@ Restore it with `manage.py restore FILE` (docs/backup-and-restore.md).
 from __future__ import annotations
 
 import datetime
-import hashlib
 import io
 import json
 import tarfile
@@ -19,12 +18,14 @@ from pathlib import Path
 
 import django
 from django.apps import apps
-from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
+
+from ... import stored_files
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -62,19 +63,15 @@ def applied_migrations(using: str = DEFAULT_DB_ALIAS) -> list[list[str]]:
     )
 
 
-def media_files(root: Path) -> list[Path]:
-    """Every regular file under MEDIA_ROOT (uploads and generated reports), in a stable order."""
-    if not root.is_dir():
-        return []
-    return sorted(path for path in root.rglob("*") if path.is_file() and not path.is_symlink())
+def kept_files() -> list[str]:
+    """Every file the service keeps (uploads and generated files), by its name in the default
+    store (local disk or an S3-compatible bucket), in a stable order."""
+    return stored_files.names(default_storage)
 
 
 def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1024 * 1024), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return stored_files.sha256_of(handle)
 
 
 def archive_path(output: str, now) -> Path:
@@ -106,15 +103,11 @@ class Command(BaseCommand):
         target = archive_path(output, now.astimezone(datetime.UTC))
         if target.exists():
             raise CommandError(f"{target} already exists; choose another name")
-        media_root = Path(settings.MEDIA_ROOT)
 
         with tempfile.TemporaryDirectory(prefix="fellowship-backup-") as scratch:
             dump = Path(scratch) / DATA
             counts, migrations = self._dump(dump, database)
-            files = {
-                f"{MEDIA}/{path.relative_to(media_root).as_posix()}": path
-                for path in media_files(media_root)
-            }
+            files = {f"{MEDIA}/{name}": name for name in kept_files()}
             manifest = {
                 "format": FORMAT,
                 "created_at": now.isoformat(),
@@ -123,8 +116,14 @@ class Command(BaseCommand):
                 "migrations": migrations,
                 "counts": counts,
                 "files": {
-                    name: {"sha256": sha256_of(path), "size": path.stat().st_size}
-                    for name, path in {DATA: dump, **files}.items()
+                    DATA: {"sha256": sha256_of(dump), "size": dump.stat().st_size},
+                    **{
+                        member: {
+                            "sha256": stored_files.stored_sha256(default_storage, name),
+                            "size": default_storage.size(name),
+                        }
+                        for member, name in files.items()
+                    },
                 },
             }
             partial = target.with_name(target.name + ".partial")
@@ -134,8 +133,16 @@ class Command(BaseCommand):
                     info = tarfile.TarInfo(MANIFEST)
                     info.size, info.mtime, info.mode = len(body), int(now.timestamp()), 0o600
                     archive.addfile(info, io.BytesIO(body))
-                    for name, path in {DATA: dump, **files}.items():
-                        archive.add(path, arcname=name, recursive=False, filter=_private)
+                    archive.add(dump, arcname=DATA, recursive=False, filter=_private)
+                    for member, name in files.items():
+                        info = _private(tarfile.TarInfo(member))
+                        info.size, info.mtime, info.mode = (
+                            manifest["files"][member]["size"],
+                            int(now.timestamp()),
+                            0o600,
+                        )
+                        with default_storage.open(name, "rb") as handle:
+                            archive.addfile(info, handle)
                 partial.replace(target)  # a half-written archive never carries the final name
             finally:
                 partial.unlink(missing_ok=True)

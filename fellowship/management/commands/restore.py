@@ -4,21 +4,22 @@ Meant for a fresh instance: migrate it to the same migrations as the backup, the
 archive is checked first (every file's sha256 against the manifest, and nothing unexpected in it);
 a database that already holds data is refused unless --force, which replaces it. The tables are
 emptied and loaded in one transaction, so a failed load leaves the database as it was; then the
-uploaded files are written under MEDIA_ROOT and the rows per table compared with the manifest.
+uploaded files are written to the default store (MEDIA_ROOT, or the bucket when one is named) under
+their own names, and the rows per table compared with the manifest.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import tarfile
 import tempfile
 from pathlib import Path, PurePosixPath
 
 from django.apps import apps
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.core.management.sql import emit_post_migrate_signal
@@ -26,7 +27,7 @@ from django.db import DEFAULT_DB_ALIAS, transaction
 from django.test.utils import override_settings
 
 from ...hooks import seeded_tables
-from .backup import DATA, FORMAT, MANIFEST, MEDIA, applied_migrations, media_files, row_counts
+from .backup import DATA, FORMAT, MANIFEST, MEDIA, applied_migrations, kept_files, row_counts
 
 # Rows that `migrate` itself makes (contenttypes, permissions, the site, and the core's seeds): a
 # freshly migrated instance holds these and still counts as empty. Each app declares the rows its
@@ -82,7 +83,6 @@ class Command(BaseCommand):
         path = Path(archive)
         if not path.is_file():
             raise CommandError(f"No backup at {path}")
-        media_root = Path(settings.MEDIA_ROOT)
 
         with tempfile.TemporaryDirectory(prefix="fellowship-restore-") as scratch:
             staged = Path(scratch)
@@ -90,8 +90,8 @@ class Command(BaseCommand):
             self._check_migrations(manifest, database)
             if not force:
                 present = data_present(database)
-                if media_files(media_root):
-                    present.append(f"files in {media_root}")
+                if kept_files():
+                    present.append("kept files")
                 if present:
                     raise CommandError(
                         "This instance is not empty, so nothing was restored. It holds: "
@@ -119,11 +119,14 @@ class Command(BaseCommand):
 
             restored_files = 0
             staged_media = staged / MEDIA
-            for source in media_files(staged_media):
-                destination = media_root / source.relative_to(staged_media)
-                destination.parent.mkdir(parents=True, exist_ok=True)
-                shutil.move(source, destination)
-                destination.chmod(settings.FILE_UPLOAD_PERMISSIONS or 0o640)
+            for source in sorted(p for p in staged_media.rglob("*") if p.is_file()):
+                name = source.relative_to(staged_media).as_posix()
+                if default_storage.exists(name):  # --force: the backup's file replaces it
+                    default_storage.delete(name)
+                with source.open("rb") as handle:
+                    saved = default_storage.save(name, File(handle, name=name))
+                if saved != name:
+                    raise CommandError(f"The file store renamed {name} to {saved}")
                 restored_files += 1
 
         for label, count in counts.items():
