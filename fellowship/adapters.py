@@ -1,4 +1,5 @@
-"""django-allauth hooks: every new account starts as an applicant."""
+"""django-allauth hooks: every new account starts as an applicant, and account e-mails (confirm
+your address, reset your password) go through the outbox like every other e-mail."""
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.db import transaction
@@ -6,6 +7,7 @@ from django.db import transaction
 from .enums import Role
 from .hooks import first_resume_url
 from .models import RoleGrant
+from .notifications import send_rendered
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -29,3 +31,15 @@ class AccountAdapter(DefaultAccountAdapter):
             if url:
                 return url
         return super().get_login_redirect_url(request)
+
+    def send_mail(self, template_prefix, email, context):
+        """allauth renders the message; the outbox sends it, so that it survives a broker or
+        mail server outage like every other e-mail."""
+        message = self.render_mail(template_prefix, email, context)
+        send_rendered(
+            f"account:{template_prefix.rsplit('/', 1)[-1]}",
+            to=list(message.to),
+            subject=str(message.subject),
+            body=str(message.body),
+        )
+

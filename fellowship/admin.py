@@ -11,6 +11,7 @@ from .models import (
     Funder,
     HistoryImport,
     Organisation,
+    OutboxMessage,
     Region,
     RoleGrant,
     User,
@@ -69,3 +70,30 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """The e-mail outbox, for support staff: what waits, what failed and why; a failed message
+    can be sent again. Messages are never written or edited here."""
+
+    list_display = ["created_at", "kind", "state", "attempts", "sent_at", "last_error"]
+    list_filter = ["state", "kind"]
+    date_hierarchy = "created_at"
+    readonly_fields = [field.name for field in OutboxMessage._meta.fields]
+    actions = ["send_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description="Send again (failed messages)")
+    def send_again(self, request, queryset):
+        from django.utils import timezone
+
+        again = queryset.filter(state=OutboxMessage.State.FAILED).update(
+            state=OutboxMessage.State.WAITING, attempts=0, next_attempt_at=timezone.now()
+        )
+        self.message_user(request, f"{again} message(s) will be sent by the next sweep.")

@@ -996,3 +996,6 @@ class RetentionRun(models.Model):
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+
+from .outbox_model import OutboxMessage  # noqa: E402, F401  (the e-mail outbox)

@@ -4,9 +4,11 @@ Each kind is declared in an app's emails.py with the ((placeholders)) its texts 
 subject and plain-text body are faculty's latest saved version, or the defaults in
 templates/email/KIND_subject.txt and KIND_body.txt (see fellowship.emails), so every message is
 written once, logged once and testable.
-Messages are queued after the surrounding transaction commits, so a rolled-back change sends nothing.
-If the queue (Redis) is down at that moment, the message is sent at once from the web process
-instead, so neither the e-mail nor the person's request is lost to the outage.
+
+The rendered message is written to the outbox (fellowship.outbox) in the caller's transaction: a
+rolled-back change sends nothing, and a committed one always sends. Once the transaction commits
+a task sends it; if the queue (Redis) is down at that moment the web process sends it at once, and
+if that fails too, or the queued task is lost, the outbox's sweep sends it within a minute or two.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ Attachment = tuple[str, str, str]
 def deliver(
     kind: str, *, to: list[str], subject: str, body: str, attachments: Iterable[Attachment] = ()
 ) -> None:
-    """Send one rendered message now (called by the Celery task, or directly when eager)."""
+    """Hand one rendered message to the mail server now (fellowship.outbox calls this); raises
+    if the server refuses it."""
     attachments = list(attachments or ())
     if attachments:
         message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to)
@@ -54,47 +57,32 @@ def notify(
     context: dict,
     attachments: Iterable[Attachment] | None = None,
 ) -> None:
-    """Render the `kind` message now and send it to each address once the transaction commits.
+    """Render the `kind` message now, put it in the outbox with the caller's transaction, and
+    send it to each address once that transaction commits.
 
     `attachments` are (filename, text content, MIME type), e.g. an interview's .ics file.
     """
-    from .tasks import enqueue, send_email  # tasks import this module
-
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients:
         return
     subject, body = render_message(kind, context)
-    log.info("queued %s for %d recipient(s)", kind, len(recipients))
-    extra = {"attachments": [list(a) for a in attachments]} if attachments else {}
-    message = {"kind": kind, "to": recipients, "subject": subject, "body": body, **extra}
+    send_rendered(kind, to=recipients, subject=subject, body=body, attachments=attachments or ())
+
+
+def send_rendered(
+    kind: str, *, to: list[str], subject: str, body: str, attachments: Iterable[Attachment] = ()
+) -> None:
+    """Put a message already rendered (by notify, or by allauth for account e-mails) in the
+    outbox with the caller's transaction, and send it once that transaction commits."""
+    from . import outbox
+    from .tasks import enqueue, send_outbox_message  # tasks import this module
+
+    message = outbox.write(kind, to=to, subject=subject, body=body, attachments=attachments)
+    log.info("queued %s for %d recipient(s) as outbox message %s", kind, len(to), message.pk)
     transaction.on_commit(
-        lambda: enqueue(send_email, fallback=lambda: send_now(**message), **message)
+        lambda: enqueue(
+            send_outbox_message,
+            fallback=lambda: outbox.send_message(message.pk),
+            message_id=message.pk,
+        )
     )
-
-
-def send_now(
-    *, kind: str, to: list[str], subject: str, body: str, attachments: list | None = None
-) -> bool:
-    """Send a message from this process because the queue is down; True if it went.
-
-    The change that caused it is already stored, so a failure here is logged with the message's
-    kind, recipients and subject for the service team to resend, and not raised to the person.
-    """
-    try:
-        deliver(
-            kind,
-            to=to,
-            subject=subject,
-            body=body,
-            attachments=[tuple(a) for a in attachments or ()],
-        )
-    except Exception:
-        log.exception(
-            "NOT SENT: %s to %s (subject %r): the queue and the mail server both failed",
-            kind,
-            ", ".join(to),
-            subject,
-        )
-        return False
-    log.info("sent %s directly because the queue was unavailable", kind)
-    return True

@@ -225,4 +225,5 @@ def links() -> Iterator[tuple[Link, str, Holder]]:
             yield link, "acts", one
 
 
-from . import account_data  # noqa: E402, F401  (the core's own part, registered first)
+# The core's own parts, registered first: its records, then copies of the e-mails sent.
+from . import account_data, outbox  # noqa: E402, F401

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from . import audit
@@ -198,6 +198,21 @@ class AuditLogRule(Rule):
 
     def due(self, now: dt.datetime) -> QuerySet:
         return AuditEvent.objects.filter(at__lte=self.policy.cutoff(now))
+
+
+@register
+class SentEmailRule(Rule):
+    kind = "sent_emails"
+    what = "copies of sent e-mails"
+
+    def due(self, now: dt.datetime) -> QuerySet:
+        from .models import OutboxMessage
+
+        cutoff = self.policy.cutoff(now)
+        return OutboxMessage.objects.filter(
+            Q(state=OutboxMessage.State.SENT, sent_at__lte=cutoff)
+            | Q(state=OutboxMessage.State.FAILED, next_attempt_at__lte=cutoff)
+        )
 
 
 def history_models() -> list[type[models.Model]]:

@@ -160,6 +160,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/London"
 CELERY_BEAT_SCHEDULE = {
+    # E-mails whose task was lost or whose sending failed are sent from the outbox.
+    "sweep-outbox": {"task": "fellowship.tasks.sweep_outbox", "schedule": 60},
     "deadline-reminders": {
         "task": "recruitment.tasks.send_deadline_reminders",
         "schedule": 15 * 60,
@@ -388,6 +390,12 @@ RETENTION = {
         "months": envint("RETENTION_AUDIT_LOG_MONTHS", "72"),
         "after": "the entry is written",
         "description": "Who viewed or changed sensitive records, and when.",
+    },
+    "sent_emails": {
+        "months": envint("RETENTION_SENT_EMAILS_MONTHS", "3"),
+        "after": "the e-mail is sent (or given up)",
+        "description": "Copies of the e-mails the service sent: to whom, the subject and the "
+        "text, kept to answer questions about what was sent.",
     },
     "history": {
         "months": envint("RETENTION_HISTORY_MONTHS", "24"),

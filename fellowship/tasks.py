@@ -8,8 +8,6 @@ from collections.abc import Callable
 from celery import shared_task
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from .notifications import deliver
-
 log = logging.getLogger("fellowship.tasks")
 
 # Publishing is tried three times, 0.2 s apart, then given up: a person waits well under a
@@ -40,13 +38,21 @@ def enqueue(task, *, fallback: Callable[[], None] | None = None, **kwargs) -> bo
     return True
 
 
-@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_email(
-    *, kind: str, to: list[str], subject: str, body: str, attachments: list | None = None
-) -> None:
-    deliver(
-        kind, to=to, subject=subject, body=body, attachments=[tuple(a) for a in attachments or ()]
-    )
+@shared_task(acks_late=True)
+def send_outbox_message(*, message_id: int) -> None:
+    """Send one message from the e-mail outbox; a message already sent (or being sent by another
+    worker) is left alone, and a failure is retried by the outbox's own schedule."""
+    from . import outbox
+
+    outbox.send_message(message_id)
+
+
+@shared_task(acks_late=True)
+def sweep_outbox() -> None:
+    """Send the outbox messages that are due (CELERY_BEAT_SCHEDULE "sweep-outbox")."""
+    from . import outbox
+
+    outbox.sweep()
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

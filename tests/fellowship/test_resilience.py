@@ -16,11 +16,14 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import path, reverse
+from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 
+from fellowship import outbox
 from fellowship.celery import app as celery_app
 from fellowship.enums import Role
 from fellowship.middleware import ServiceUnavailableMiddleware
+from fellowship.models import OutboxMessage
 from fellowship.notifications import notify
 from recruitment.enums import Stage
 from recruitment.models import Application
@@ -95,13 +98,14 @@ def test_email_is_sent_directly_when_the_broker_is_down(broker_down, sent, caplo
     assert "broker unavailable" in caplog.text
 
 
-def test_email_that_cannot_be_sent_either_is_logged_for_resending(
+def test_email_that_cannot_be_sent_either_waits_in_the_outbox_and_goes_later(
     broker_down, sent, settings, caplog
 ):
-    # The queue is down and so is the mail server: the change stays, the log says what to resend.
+    # The queue is down and so is the mail server: the change stays, and so does the message,
+    # which the outbox's sweep sends once the mail server is back.
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", _closed_port()
-    with caplog.at_level(logging.ERROR, logger="fellowship.notify"), sent():
+    with caplog.at_level(logging.WARNING, logger="fellowship.outbox"), sent():
         notify(
             "application_submitted",
             to="ada@example.org",
@@ -110,7 +114,17 @@ def test_email_that_cannot_be_sent_either_is_logged_for_resending(
                 "user": application.applicant,
             },
         )
-    assert "NOT SENT: application_submitted to ada@example.org" in caplog.text
+    message = OutboxMessage.objects.get()
+    assert (message.state, message.attempts, message.to) == ("waiting", 1, ["ada@example.org"])
+    assert "ConnectionRefusedError" in message.last_error
+    assert "not sent (attempt 1), will retry" in caplog.text
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert outbox.sweep() == {"tried": 0, "sent": 0}  # not before its retry time
+    OutboxMessage.objects.update(next_attempt_at=timezone.now())
+    assert outbox.sweep() == {"tried": 1, "sent": 1}
+    assert [m.to for m in mail.outbox] == [["ada@example.org"]]
+    assert OutboxMessage.objects.get().state == "sent"
 
 
 def test_submission_while_the_broker_is_down_is_stored_and_confirmed(

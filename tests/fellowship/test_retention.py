@@ -244,6 +244,26 @@ def test_audit_entries_are_due_a_day_after_their_period_and_not_a_day_before(
     assert AuditEvent.objects.filter(reference__startswith="retention run").count() == 2
 
 
+def test_copies_of_sent_emails_are_due_a_day_after_their_period_and_not_a_day_before(
+    django_capture_on_commit_callbacks,
+):
+    from fellowship import outbox
+    from fellowship.models import OutboxMessage
+
+    sent = outbox.write("test", to=["a@example.org"], subject="Old", body="Sent long ago")
+    waiting = outbox.write("test", to=["b@example.org"], subject="New", body="Still to go")
+    OutboxMessage.objects.filter(pk=sent.pk).update(
+        state="sent", sent_at=retention.months_before(ANCHOR, 3)
+    )
+    OutboxMessage.objects.filter(pk=waiting.pk).update(
+        created_at=retention.months_before(ANCHOR, 9)
+    )
+    assert counts(ANCHOR - DAY)["sent_emails"] == 0
+    assert apply(ANCHOR + DAY, django_capture_on_commit_callbacks)["sent_emails"] == 1
+    # A message still waiting to be sent is never removed, however old.
+    assert list(OutboxMessage.objects.values_list("pk", flat=True)) == [waiting.pk]
+
+
 def test_history_rows_are_due_a_day_after_their_period_and_not_a_day_before(
     django_capture_on_commit_callbacks,
 ):
