@@ -124,6 +124,43 @@ def missing_for_submission(project: Project) -> list[str]:
     return missing
 
 
+@dataclass
+class DraftSaved:
+    """What `save_proposal_draft` saved: the proposal, and the lists whose rows did not validate."""
+
+    project: Project
+    unsaved: dict[str, Any]
+
+
+def save_proposal_draft(
+    project: Project, form: Any, formsets: dict[str, Any], *, by: User
+) -> DraftSaved:
+    """Save a draft of `project` (new or existing): every field of `form` that validated, and
+    each list (hazard log, educational aims, milestones) of `formsets` whose rows all validate.
+
+    `form` is a bound, validated ProposalForm and `formsets` the proposal's bound formsets; the
+    lists that did not validate are returned unsaved, with their errors, so that no text is lost.
+    `by` is the supervisor saving (the view has checked the rules). Side effects, in one
+    transaction: locks an existing proposal and saves its fields (or creates the new proposal);
+    saves the valid lists. Raises ValidationError, saving nothing, if the proposal was submitted
+    meanwhile (from another tab).
+    """
+    with transaction.atomic():
+        if project.pk:
+            project = Project.objects.select_for_update().get(pk=project.pk)
+            if not project.is_editable:
+                raise ValidationError("This proposal has been submitted and cannot be changed.")
+        form.copy_valid_to(project).save()
+        unsaved = {}
+        for prefix, formset in formsets.items():
+            formset.instance = project
+            if formset.is_valid():
+                formset.save()
+            else:
+                unsaved[prefix] = formset
+    return DraftSaved(project=project, unsaved=unsaved)
+
+
 def submit_proposal(project: Project, *, by: User, now: datetime | None = None) -> ProposalVersion:
     """Submit (or resubmit) the proposal for vetting.
 

@@ -13,7 +13,6 @@ import rules
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import capfirst, slugify
@@ -119,20 +118,12 @@ def _edit(request, project: Project):
     if form.cannot_save():
         return _edit_page(request, project, form, formsets)
 
-    with transaction.atomic():
-        if project.pk:
-            project = Project.objects.select_for_update().get(pk=project.pk)
-            if not project.is_editable:  # submitted from another tab meanwhile
-                messages.error(request, "This proposal has been submitted and cannot be changed.")
-                return redirect("proposal_detail", ref=project.ref)
-        form.copy_valid_to(project).save()
-        unsaved = {}
-        for prefix, formset in formsets.items():
-            formset.instance = project
-            if formset.is_valid():
-                formset.save()
-            else:
-                unsaved[prefix] = formset
+    try:
+        saved_draft = services.save_proposal_draft(project, form, formsets, by=request.user)
+    except ValidationError:  # submitted from another tab meanwhile
+        messages.error(request, "This proposal has been submitted and cannot be changed.")
+        return redirect("proposal_detail", ref=project.ref)
+    project, unsaved = saved_draft.project, saved_draft.unsaved
 
     if form.errors or unsaved:
         # Lists that were saved are shown as saved, so that a second save cannot add rows twice.

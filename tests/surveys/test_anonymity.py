@@ -477,7 +477,7 @@ def twelve_answered_in_order(monkeypatch):
     The release's generator is scripted (ScriptedShuffle). The state after the first batch is
     kept too."""
     shuffle = ScriptedShuffle()
-    monkeypatch.setattr(services, "_RNG", shuffle)
+    monkeypatch.setattr("surveys.release._RNG", shuffle)
     survey = exit_like_survey()
     people = [make_person(Role.FELLOW) for _ in range(12)]
     now = timezone.now()  # invited together, as `services.invite` does
@@ -539,7 +539,7 @@ def test_storage_order_does_not_reveal_the_order_of_answering(twelve_answered_in
 @pytest.mark.django_db(transaction=True)
 def test_a_seeded_generator_gives_an_order_unlike_the_order_of_answering(monkeypatch):
     """The real generator, seeded so that the test is repeatable."""
-    monkeypatch.setattr(services, "_RNG", random.Random(20261204))
+    monkeypatch.setattr("surveys.release._RNG", random.Random(20261204))
     survey = exit_like_survey()
     people = [make_person(Role.FELLOW) for _ in range(12)]
     Invitation.objects.bulk_create(Invitation(survey=survey, person=p) for p in people)

@@ -145,7 +145,7 @@ def test_a_release_that_fails_loses_nothing(monkeypatch):
 
 
 def test_each_release_writes_every_response_again_with_new_keys(monkeypatch):
-    monkeypatch.setattr(services, "_RNG", random.Random(7))
+    monkeypatch.setattr("surveys.release._RNG", random.Random(7))
     survey, people = open_survey()
     for n, person in enumerate(people[:RELEASE_BATCH]):
         answer(survey, person, n)
@@ -271,7 +271,7 @@ def test_closed_surveys_are_those_whose_closing_time_has_passed():
 
 def test_replacing_responses_writes_them_in_a_random_order(monkeypatch):
     """How the history import can write an anonymous survey's rows: not in the file's order."""
-    monkeypatch.setattr(services, "_RNG", random.Random(3))
+    monkeypatch.setattr("surveys.release._RNG", random.Random(3))
     survey, _ = open_survey()
     note = survey.questions.get(key="note").pk
     old = services.replace_responses(survey, [{note: "Old"}])
