@@ -35,11 +35,15 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         """allauth renders the message; the outbox sends it, so that it survives a broker or
         mail server outage like every other e-mail."""
-        message = self.render_mail(template_prefix, email, context)
+        from allauth.core import context as allauth_context
+        from django.contrib.sites.shortcuts import get_current_site
+
+        request = allauth_context.request
+        full = {"request": request, "email": email, "current_site": get_current_site(request)}
+        message = self.render_mail(template_prefix, email, {**full, **context})
         send_rendered(
             f"account:{template_prefix.rsplit('/', 1)[-1]}",
             to=list(message.to),
             subject=str(message.subject),
             body=str(message.body),
         )
-
