@@ -394,7 +394,7 @@ def everyone_scored(slot: InterviewSlot) -> bool:
 def record_consensus(slot: InterviewSlot, scores: dict[int, tuple[int, str]], *, by: User) -> None:
     """Record the score the panel agrees per criterion, after every member has scored.
 
-    Side effects: creates or updates ConsensusScore rows (agreed_by, agreed_at, with history);
+    Side effects: creates or updates ConsensusScore rows (by, at, with history);
     the first time, moves the application from shortlisted to interviewed with a StageChange.
     """
     application = slot.application
@@ -418,7 +418,7 @@ def record_consensus(slot: InterviewSlot, scores: dict[int, tuple[int, str]], *,
             ConsensusScore.objects.update_or_create(
                 application=locked,
                 criterion=criterion,
-                defaults={"score": score, "note": note, "agreed_by": by, "agreed_at": now},
+                defaults={"score": score, "note": note, "by": by, "at": now},
             )
         if locked.stage == Stage.SHORTLISTED:
             _change_stage(

@@ -152,7 +152,7 @@ class RecruitmentData:
         "recruitment.Moderation.by": "who settled a shortlisting score: the selection's record",
         "recruitment.InterviewPanel.members": "who sat on a panel that has interviewed: the selection's record",
         "recruitment.InterviewScore.panellist": "the candidates' agreed scores rest on the panellists' own; the comments are removed",
-        "recruitment.ConsensusScore.agreed_by": "who recorded a panel's agreed scores: the selection's record",
+        "recruitment.ConsensusScore.by": "who recorded a panel's agreed scores: the selection's record",
         "recruitment.Offer.made_by": "who offered a post: the selection's record",
     }
 

@@ -391,14 +391,40 @@ def submit_application(
     return locked
 
 
-def withdraw_application(application: Application, *, by: User, reason: str = "") -> None:
-    """The applicant withdraws (a draft or a submitted application). Side effects: stage → withdrawn; e-mail."""
-    if application.stage in (Stage.WITHDRAWN, Stage.APPOINTED):
-        raise ValidationError("This application cannot be withdrawn")
+# The stages an applicant may withdraw from: not once the selection has ended for them.
+WITHDRAWABLE = (
+    Stage.DRAFT,
+    Stage.SUBMITTED,
+    Stage.LONGLISTED,
+    Stage.SHORTLISTED,
+    Stage.INTERVIEWED,
+    Stage.OFFERED,
+)
+
+
+def may_withdraw(application: Application) -> bool:
+    """Whether the applicant may still withdraw the application."""
+    return application.stage in WITHDRAWABLE
+
+
+def withdraw_application(application: Application, *, by: User, reason: str = "") -> Application:
+    """The applicant withdraws (a draft, or an application still in the selection).
+
+    The row is locked, so a withdrawal racing another change of stage sees that change first.
+    Raises ValidationError once the selection has ended for the application (withdrawn,
+    appointed, ineligible or unsuccessful). Returns the withdrawn application; the one passed in
+    gets its new stage too. Side effects: stage → withdrawn with a StageChange; e-mails
+    `application_withdrawn`.
+    """
     with transaction.atomic():
-        _change_stage(application, Stage.WITHDRAWN, by=by, reason=reason)
-        application.save()
-        notify("application_withdrawn", to=by.email, context={"application": application})
+        locked = Application.objects.select_for_update(of=("self",)).get(pk=application.pk)
+        if not may_withdraw(locked):
+            raise ValidationError("This application cannot be withdrawn")
+        _change_stage(locked, Stage.WITHDRAWN, by=by, reason=reason)
+        locked.save()
+        notify("application_withdrawn", to=by.email, context={"application": locked})
+    application.stage, application.furthest_stage = locked.stage, locked.furthest_stage
+    return locked
 
 
 def mark_ineligible(application: Application, *, by: User, reason: str) -> None:

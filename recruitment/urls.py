@@ -2,33 +2,38 @@
 
 from django.urls import include, path
 
-from .views import apply, faculty
+from .views import apply_files, apply_rounds, apply_steps, apply_submit, faculty
+from .views.manager_approval import manager_approval
 
 urlpatterns = [
     # Applicants
-    path("apply/", apply.round_list, name="round_list"),
-    path("apply/rounds/<int:pk>/start/", apply.start, name="application_start"),
-    path("apply/<str:ref>/", apply.overview, name="application_overview"),
-    path("apply/<str:ref>/eligibility/", apply.eligibility, name="application_eligibility"),
-    path("apply/<str:ref>/statement/", apply.statement, name="application_statement"),
-    path("apply/<str:ref>/documents/", apply.documents, name="application_documents"),
-    path("apply/<str:ref>/approval/", apply.approval, name="application_approval"),
-    path("apply/<str:ref>/review/", apply.review, name="application_review"),
-    path("apply/<str:ref>/withdraw/", apply.withdraw, name="application_withdraw"),
-    path("apply/<str:ref>/equality/", apply.equality, name="application_equality"),
-    path("apply/<str:ref>/files/cv/", apply.cv_file, name="application_cv"),
-    path("apply/<str:ref>/files/approval/", apply.approval_file, name="application_approval_form"),
+    path("apply/", apply_rounds.round_list, name="round_list"),
+    path("apply/rounds/<int:pk>/start/", apply_rounds.start, name="application_start"),
+    path("apply/<str:ref>/", apply_rounds.overview, name="application_overview"),
+    path("apply/<str:ref>/eligibility/", apply_steps.eligibility, name="application_eligibility"),
+    path("apply/<str:ref>/statement/", apply_steps.statement, name="application_statement"),
+    path("apply/<str:ref>/documents/", apply_steps.documents, name="application_documents"),
+    path("apply/<str:ref>/approval/", apply_steps.approval, name="application_approval"),
+    path("apply/<str:ref>/review/", apply_submit.review, name="application_review"),
+    path("apply/<str:ref>/withdraw/", apply_submit.withdraw, name="application_withdraw"),
+    path("apply/<str:ref>/equality/", apply_submit.equality, name="application_equality"),
+    path("apply/<str:ref>/files/cv/", apply_files.cv_file, name="application_cv"),
+    path(
+        "apply/<str:ref>/files/approval/",
+        apply_files.approval_file,
+        name="application_approval_form",
+    ),
     path(
         "apply/<str:ref>/files/approval-form-to-sign.pdf",
-        apply.approval_form_pdf,
+        apply_files.approval_form_pdf,
         name="application_approval_form_pdf",
     ),
     path(
         "apply/<str:ref>/files/documents/<int:pk>/",
-        apply.document_file,
+        apply_files.document_file,
         name="application_document",
     ),
-    path("employer-approval/<str:token>/", apply.manager_approval, name="manager_approval"),
+    path("employer-approval/<str:token>/", manager_approval, name="manager_approval"),
     # Faculty
     path("recruitment/rounds/", faculty.round_list, name="round_admin_list"),
     path("recruitment/rounds/new/", faculty.round_create, name="round_create"),

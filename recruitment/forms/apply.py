@@ -12,6 +12,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import models
 from django.utils.html import format_html
 
 from fellowship.models import Region
@@ -51,6 +52,21 @@ class _DraftModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.required = False
+
+    def answers(self) -> dict[str, object]:
+        """The step's valid answers by field name, for the service to store (call after
+        `is_valid()`). A refused answer is left out, so the stored one stays; a file box counts
+        only when a new file came, so an empty box keeps the stored file."""
+        found = {}
+        for name in self._meta.fields:
+            if name not in self.cleaned_data:
+                continue
+            value = self.cleaned_data[name]
+            is_file = isinstance(self.instance._meta.get_field(name), models.FileField)
+            if is_file and not isinstance(value, UploadedFile):
+                continue
+            found[name] = value
+        return found
 
 
 class EligibilityForm(_DraftModelForm):

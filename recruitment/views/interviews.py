@@ -335,7 +335,7 @@ def interview_consensus(request, pk: int):
     ready = interviews.everyone_scored(slot)
     agreed = {
         c.criterion_id: c
-        for c in ConsensusScore.objects.filter(application=application).select_related("agreed_by")
+        for c in ConsensusScore.objects.filter(application=application).select_related("by")
     }
     initial = {}
     for c in criteria:

@@ -39,7 +39,7 @@ def interviewed(rnd, region, criteria, scores, *, name, agreer):
     application.save()
     for criterion, score in zip(criteria, scores, strict=True):
         ConsensusScore.objects.create(
-            application=application, criterion=criterion, score=score, agreed_by=agreer
+            application=application, criterion=criterion, score=score, by=agreer
         )
     return application
 

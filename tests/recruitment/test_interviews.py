@@ -457,7 +457,7 @@ def test_consensus_sets_interviewed_once_with_a_stage_change(
     change = StageChange.objects.get(application=application, to_stage=Stage.INTERVIEWED)
     assert change.by == world["panellist"] and change.from_stage == Stage.SHORTLISTED
     consensus = application.consensus_scores.get(criterion=first)
-    assert (consensus.score, consensus.agreed_by) == (3, world["panellist"])
+    assert (consensus.score, consensus.by) == (3, world["panellist"])
     panellist_client.post(url, {f"score_{first.pk}": "4", f"score_{second.pk}": "2"})
     assert (
         StageChange.objects.filter(application=application, to_stage=Stage.INTERVIEWED).count() == 1

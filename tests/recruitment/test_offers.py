@@ -87,7 +87,7 @@ def interviewed(
             application=application,
             criterion=criterion,
             score=score,
-            agreed_by=agreer,
+            by=agreer,
             note=f"Note on {criterion.title}",
         )
     return application

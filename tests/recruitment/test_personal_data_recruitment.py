@@ -235,7 +235,7 @@ def closed(person, role_users):
             criterion=criterion,
             score=score,
             note=CONSENSUS_NOTE,
-            agreed_by=faculty,
+            by=faculty,
         )
     Offer.objects.create(
         application=application,
@@ -327,9 +327,7 @@ def panellist_world(person, role_users):
         score=3,
         comment=PANEL_NOTE,
     )
-    ConsensusScore.objects.create(
-        application=interviewed, criterion=criterion, score=3, agreed_by=faculty
-    )
+    ConsensusScore.objects.create(application=interviewed, criterion=criterion, score=3, by=faculty)
     assignment = ReviewerAssignment.objects.create(
         application=interviewed, reviewer=panellist, completed_at=now
     )
