@@ -62,7 +62,7 @@ def save_answers(
     *,
     step: str,
     by: User,
-    uploads: Iterable[tuple[RequiredDocument, File]] = (),
+    uploads: Iterable[tuple[RequiredDocument, File[Any]]] = (),
     now: datetime | None = None,
 ) -> Application:
     """Save the answers the applicant gave on one step of their draft (the eligibility, documents

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -19,8 +20,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fellowship import audit
+from fellowship.changes import changed_by
 from fellowship.enums import AuditAction, AuditSubject
-from fellowship.models import User
+from fellowship.models import Funder, Region, User
 from fellowship.notifications import notify
 
 from .deadlines import deadline_passed_message
@@ -38,7 +40,7 @@ from .models import (
 )
 
 # Shapes of registration numbers, by regulator; "other" accepts anything reasonable.
-REGISTRATION_PATTERNS = {
+REGISTRATION_PATTERNS: dict[str, tuple[str, str]] = {
     RegistrationBody.GMC: (r"\d{7}", "a GMC number is 7 digits, like 1234567"),
     RegistrationBody.GPHC: (r"\d{7}", "a GPhC number is 7 digits, like 2071234"),
     RegistrationBody.NMC: (r"\d{2}[A-Z]\d{4}[A-Z]", "an NMC PIN is like 12A3456E"),
@@ -150,7 +152,7 @@ def save_draft(application: Application, *, step: str, now: datetime | None = No
 
 def save_documents(
     application: Application,
-    uploads: Iterable[tuple[RequiredDocument, File]],
+    uploads: Iterable[tuple[RequiredDocument, File[Any]]],
     *,
     now: datetime | None = None,
 ) -> None:
@@ -196,7 +198,10 @@ class Problem:
 def problems(application: Application) -> list[Problem]:
     """Everything that stops the application being submitted, step by step, in plain words."""
     found: list[Problem] = []
-    add = lambda step, field, message: found.append(Problem(step, field, message))  # noqa: E731
+
+    def add(step: str, field: str, message: str) -> None:
+        found.append(Problem(step, field, message))
+
     a = application
     if not a.profession:
         add("eligibility", "profession", "Select your profession")
@@ -243,7 +248,8 @@ def problems(application: Application) -> list[Problem]:
         )
     statements = {s.criterion_id: s for s in a.statements.all()}
     for criterion in a.round.criteria.all():
-        text = statements.get(criterion.pk).text if criterion.pk in statements else ""
+        statement = statements.get(criterion.pk)
+        text = statement.text if statement is not None else ""
         words = count_words(text)
         if words == 0:
             add(
@@ -526,7 +532,12 @@ def sponsored_regions(round: RecruitmentRound) -> set[tuple[int, int]]:
 
 
 def eligibility_problem(
-    round: RecruitmentRound, region, profession: str, sponsor, *, funded: set[tuple[int, int]]
+    round: RecruitmentRound,
+    region: Region,
+    profession: str,
+    sponsor: Funder | None,
+    *,
+    funded: set[tuple[int, int]],
 ) -> str | None:
     """Why this line of the eligibility grid cannot be saved, in plain words; None if it can.
 
@@ -551,7 +562,12 @@ def eligibility_problem(
     return None
 
 
-def set_eligibility(round: RecruitmentRound, rows, *, by: User | None) -> list[Eligibility]:
+def set_eligibility(
+    round: RecruitmentRound,
+    rows: Iterable[tuple[Region, str, Funder | None]],
+    *,
+    by: User | None,
+) -> list[Eligibility]:
     """Replace the round's eligibility grid with `rows` of (region, profession, sponsor or None).
 
     Medicine is eligible wherever it is ticked (any sponsor given is dropped); any other
@@ -580,8 +596,6 @@ def set_eligibility(round: RecruitmentRound, rows, *, by: User | None) -> list[E
     with transaction.atomic():
         round.eligibilities.all().delete()
         created = Eligibility.objects.bulk_create(lines.values())
-        round._change_reason = f"eligibility set: {len(created)} line(s)"
-        if by is not None:
-            round._history_user = by
+        changed_by(round, by, reason=f"eligibility set: {len(created)} line(s)")
         round.save()
     return created

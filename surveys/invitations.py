@@ -6,10 +6,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +22,9 @@ from .enums import (
     PANELLIST_FEEDBACK,
 )
 from .models import Invitation, Survey
+
+if TYPE_CHECKING:
+    from recruitment.models import RecruitmentRound
 
 log = logging.getLogger("fellowship.audit")
 
@@ -66,7 +70,9 @@ def invite(survey: Survey, people: Iterable[User], *, by: User | None) -> list[I
     return created
 
 
-def send_panellist_feedback(round, *, by: User | None) -> tuple[Survey, list[Invitation]]:
+def send_panellist_feedback(
+    round: RecruitmentRound, *, by: User | None
+) -> tuple[Survey, list[Invitation]]:
     """The round's panellist feedback survey, sent to every member of its interview panels.
 
     The first call creates the survey from the template (closing in 14 days); later calls invite
@@ -89,14 +95,14 @@ def send_panellist_feedback(round, *, by: User | None) -> tuple[Survey, list[Inv
     return survey, invitations
 
 
-def round_panellists(round):
+def round_panellists(round: RecruitmentRound) -> QuerySet[User]:
     """Everyone who sits on one of the round's interview panels."""
     return (
         User.objects.filter(interview_panels__round=round).distinct().order_by("full_name", "email")
     )
 
 
-def open_invitations(user):
+def open_invitations(user: User) -> QuerySet[Invitation]:
     """The surveys `user` has been asked to answer, has not answered, and can still answer."""
     now = timezone.now()
     return (

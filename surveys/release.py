@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import logging
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -30,13 +31,15 @@ log = logging.getLogger("fellowship.audit")
 _RNG: random.Random = random.SystemRandom()
 
 
-def has_closed(survey: Survey, moment=None) -> bool:
+def has_closed(survey: Survey, moment: datetime | None = None) -> bool:
     """Whether the survey's closing time has passed (a survey with none never closes)."""
     moment = moment or timezone.now()
     return bool(survey.closes_at and survey.closes_at <= moment)
 
 
-def check_reschedule(survey: Survey, *, closes_at, now=None) -> None:
+def check_reschedule(
+    survey: Survey, *, closes_at: datetime | None, now: datetime | None = None
+) -> None:
     """ValidationError if an anonymous survey that was sent and has closed would open again.
 
     Its results may have been read at closing; opened again, a later answer could be picked out
@@ -71,7 +74,7 @@ def queue_release(survey_id: int) -> None:
     transaction.on_commit(lambda: enqueue(release_survey_answers, survey_id=survey_id))
 
 
-def release_answers(survey: Survey, *, now=None) -> int:
+def release_answers(survey: Survey, *, now: datetime | None = None) -> int:
     """Move the survey's waiting answers into its responses, if they are due; how many moved.
 
     Due when at least RELEASE_BATCH answers wait, or when any wait and the survey has closed.
@@ -113,7 +116,7 @@ def release_answers(survey: Survey, *, now=None) -> int:
 
 
 def replace_responses(
-    survey: Survey, given: list[Mapping[int, Any]], *, submitted_on=None
+    survey: Survey, given: Sequence[Mapping[int, Any]], *, submitted_on: date | None = None
 ) -> list[Response]:
     """Make `given` (each a {question id: stored value}) the survey's responses, with no
     respondent, replacing every response it had, in one random order (`_RNG`) with new random
@@ -139,7 +142,7 @@ def replace_responses(
     return responses
 
 
-def release_due_answers(*, now=None) -> int:
+def release_due_answers(*, now: datetime | None = None) -> int:
     """Release the waiting answers of every survey where they are due (`release_answers`): all of
     them for surveys that have closed, a batch for open ones. Run periodically, so answers never
     wait past closing even when the queue was down. Returns how many answers were released."""
@@ -163,7 +166,7 @@ def answer_count(survey: Survey) -> int:
     return sum(response_counts(survey))
 
 
-def count_of(model):
+def count_of(model: type[Response] | type[PendingResponse]) -> Coalesce:
     """An annotation: how many rows of `model` (with a `survey` key) belong to each survey."""
     rows = (
         model.objects.filter(survey=OuterRef("pk"))

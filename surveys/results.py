@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -132,7 +133,7 @@ def answered_as_shown(n: int, *, anonymous: bool, closed: bool) -> Answered:
     return Answered(exact=None, at_least=n // ANONYMITY_THRESHOLD * ANONYMITY_THRESHOLD)
 
 
-def answered(survey: Survey, *, now=None) -> Answered:
+def answered(survey: Survey, *, now: datetime | None = None) -> Answered:
     """How many have answered `survey`, as a page may show it (`answered_as_shown`)."""
     return answered_as_shown(
         answer_count(survey), anonymous=survey.anonymous, closed=has_closed(survey, now)
@@ -161,7 +162,7 @@ def results_released(survey: Survey, n: int, *, closed: bool) -> bool:
     return not survey.anonymous or (closed and n >= ANONYMITY_THRESHOLD)
 
 
-def check_released(survey: Survey, *, now=None) -> None:
+def check_released(survey: Survey, *, now: datetime | None = None) -> None:
     """ValidationError unless the survey's answers may be read (results, free text, downloads).
 
     Releases the waiting answers of a closed survey first, so that what is read is complete.
@@ -185,7 +186,7 @@ def check_released(survey: Survey, *, now=None) -> None:
     )
 
 
-def results(survey: Survey, *, now=None) -> SurveyResults:
+def results(survey: Survey, *, now: datetime | None = None) -> SurveyResults:
     """Per question: how many answered it, and counts and percentages over those who answered.
 
     A blank is "did not answer": it counts in no percentage. Multiple choice percentages are of
