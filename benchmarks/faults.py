@@ -194,7 +194,7 @@ def start_worker(stale_seconds: int) -> subprocess.Popen:
     """A Celery worker whose STALE_AFTER is `stale_seconds` (3 minutes in production)."""
     prelude = (
         "import datetime, sys, django; sys.path.insert(0, '.'); django.setup();"
-        "import reports.services as s;"
+        "import reports.services.jobs as s;"
         f"s.STALE_AFTER = datetime.timedelta(seconds={stale_seconds});"
         "from fellowship.celery import app;"
         "app.worker_main(['worker', '-l', 'WARNING', '--concurrency', '1',"
@@ -637,10 +637,10 @@ def main() -> int:
     t0 = time.perf_counter()
     create_database(DB_URL)
     ctx = build()
-    from reports import services
+    from reports.services import jobs
 
     # The stale-job sweep in this process uses the same shortened window as the worker.
-    services.STALE_AFTER = datetime.timedelta(seconds=args.stale_seconds)
+    jobs.STALE_AFTER = datetime.timedelta(seconds=args.stale_seconds)
     print(
         f"set-up: demo data, 400 drafts, faculty sessions in {time.perf_counter() - t0:.1f} s; {load_average()}"
     )
