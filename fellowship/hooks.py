@@ -123,3 +123,18 @@ def seeded_rows(label: str, only: dict[str, object] | None = None) -> None:
     the filter `only`): a freshly migrated instance holds them and still counts as empty, so a
     backup may be restored into it."""
     seeded_tables[label] = only
+
+
+# Metrics gathered when Prometheus scrapes ---------------------------------------------------------
+
+MetricsSource = Callable[[], Iterable]
+metrics_sources: list[MetricsSource] = []
+
+
+def metrics_collector(function: MetricsSource) -> MetricsSource:
+    """Register `function() -> metric families` (prometheus_client.core's GaugeMetricFamily and
+    kin), called at each scrape of /metrics from that app's metrics.py. Labels name states, queues
+    or views, never a person, an e-mail address or a record's reference. Such as the e-mail outbox's
+    backlog: a gauge of the rows waiting to be sent and the age of the oldest."""
+    metrics_sources.append(function)
+    return function

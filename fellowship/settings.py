@@ -84,6 +84,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "fellowship.request_ids.RequestIdMiddleware",
+    # Health probes and the metrics scrape, answered before host validation and the SSL redirect.
+    "fellowship.health.ProbeMiddleware",
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "fellowship.metrics.QueryCountMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # A 503 "try again" page while the database or Redis is down; outside the middleware that use them.
@@ -100,6 +105,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "fellowship.middleware.RequireMFAMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "fellowship.urls"
@@ -405,3 +411,24 @@ RETENTION = {
 }
 if any(kind["months"] < 1 for kind in RETENTION.values()):
     raise ImproperlyConfigured("Every RETENTION_..._MONTHS must be at least 1")
+
+# Health, metrics and logs (docs/operations.md) ---------------------------------------------------
+# /health/live/ and /health/ready/ need no setting. /metrics answers only a scraper bearing
+# `Authorization: Bearer <METRICS_TOKEN>` or coming from an address (or network) listed in
+# METRICS_ALLOWED_IPS; with neither set it is a 404.
+METRICS_TOKEN = env("METRICS_TOKEN")
+METRICS_ALLOWED_IPS = envlist("METRICS_ALLOWED_IPS")
+PROMETHEUS_EXPORT_MIGRATIONS = False
+# LOG_FORMAT=json: one JSON object per line (time, level, logger, message, request_id); "plain":
+# readable lines. JSON unless DEBUG.
+LOG_FORMAT = env("LOG_FORMAT", "plain" if DEBUG else "json").strip().lower()
+if LOG_FORMAT not in {"plain", "json"}:
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json")
+LOGGING["filters"] = {"request_id": {"()": "fellowship.request_ids.RequestIdFilter"}}
+LOGGING["formatters"]["json"] = {
+    "()": "pythonjsonlogger.json.JsonFormatter",
+    "fmt": ["asctime", "levelname", "name", "message", "request_id"],
+    "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+}
+LOGGING["handlers"]["console"]["formatter"] = LOG_FORMAT
+LOGGING["handlers"]["console"]["filters"] = ["request_id"]

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from . import health, metrics
 from .views import (
     audit,
     emails,
@@ -19,6 +20,10 @@ from .views import (
 
 urlpatterns = [
     path("", home.home, name="home"),
+    # Answered by fellowship.health.ProbeMiddleware first; routed too, so that they have names.
+    path("health/live/", health.live, name="health_live"),
+    path("health/ready/", health.ready, name="health_ready"),
+    path("metrics", metrics.export, name="metrics"),
     path("accounts/", include("allauth.urls")),
     path("support/admin/", admin.site.urls),
     # Programme core (faculty)

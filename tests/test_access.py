@@ -32,6 +32,10 @@ EVERYONE = rule(200, anonymous=200)
 # url name -> (kwargs builder, expected status per role)
 EXPECTED: dict[str, tuple] = {
     "home": (None, EVERYONE),
+    "health_live": (None, EVERYONE),
+    "health_ready": (None, EVERYONE),
+    # Without the scraper's token (or an allowed address) /metrics does not exist.
+    "metrics": (None, rule(404, anonymous=404)),
     "cohort_list": (None, FACULTY_ONLY),
     "cohort_create": (None, FACULTY_ONLY),
     "cohort_detail": (lambda w: {"number": w["cohort"].number}, FACULTY_ONLY),
