@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fellowship.audit import record
+from fellowship.changes import changed_by
 from fellowship.enums import AuditAction, AuditSubject
 
 from ..defaults import SECTIONS
@@ -67,7 +68,7 @@ def save_section(job: ReportJob, key: str, *, text: str, by) -> ReportSection | 
             section.text = text
             section.updated_by = by
             section.updated_at = timezone.now()
-            section._history_user = by
+            changed_by(section, by)
             section.save()
         record(
             AuditAction.CHANGED,
@@ -111,7 +112,7 @@ def resolve_claim(job: ReportJob, key: str, *, text: str = "", by) -> ClaimDecis
         decision.figure = flagged[key]["figure"][:300]
         decision.decided_by = by
         decision.decided_at = timezone.now()
-        decision._history_user = by
+        changed_by(decision, by)
         decision.save()
         record(
             AuditAction.CHANGED,
