@@ -1,5 +1,7 @@
-# The production-like image: gunicorn serving Django, the same image runs the Celery worker and beat.
-FROM python:3.11-slim-bookworm
+# The production image: gunicorn serving Django; the same image runs the migration, the Celery
+# worker and beat (docker-compose.yml). Only the runtime dependencies, each checked by its hash
+# (requirements-runtime.lock; the development lock with the test tools is requirements.lock).
+FROM python:3.11.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 # WeasyPrint's libraries (Pango, HarfBuzz) and a font for PDFs.
@@ -8,11 +10,11 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY requirements.lock .
-RUN pip install -r requirements.lock
+COPY requirements-runtime.lock .
+RUN pip install --require-hashes --no-deps -r requirements-runtime.lock
 COPY . .
 RUN DEBUG=true python manage.py collectstatic --noinput \
- && useradd --system --home /app fellowship \
+ && useradd --system --uid 10001 --home /app fellowship \
  && mkdir -p /data/media && chown fellowship /data/media
 USER fellowship
 ENV MEDIA_ROOT=/data/media STATIC_ROOT=/app/var/static

@@ -44,10 +44,15 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Re-resolve requirements.lock after changing the dependencies in pyproject.toml.
+# Re-resolve the locks after changing the dependencies in pyproject.toml: requirements.lock (runtime
+# and development, for make) and requirements-runtime.lock (runtime only, with hashes, for the
+# image), the latter constrained to the former's pins so that both name the same versions.
 lock: install
 	$(BIN)/pip-compile --quiet --extra dev --strip-extras --no-emit-find-links --no-emit-index-url \
 		--no-emit-trusted-host -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --strip-extras --no-emit-find-links \
+		--no-emit-index-url --no-emit-trusted-host --constraint requirements.lock \
+		-o requirements-runtime.lock pyproject.toml
 
 clean:
 	rm -rf var/static .pytest_cache
