@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from fellowship.audit import record
 from fellowship.enums import AuditAction, AuditSubject
+from fellowship.models import User
 
 from ..enums import ReportFormat
 from ..models import ReportDownload, ReportJob
 
 
-def record_download(job: ReportJob, *, user, fmt: str) -> ReportDownload:
+def record_download(job: ReportJob, *, user: User, fmt: str) -> ReportDownload:
     """Record that `user` downloaded the `fmt` file of a finished job.
 
     Side effects: creates a ReportDownload and logs it to the audit log.

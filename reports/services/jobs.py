@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from fellowship.audit import record
 from fellowship.enums import AuditAction, AuditSubject
+from fellowship.models import Cohort, User
 
 from ..enums import ACTIVE_STATES, ReportState
 from ..models import ReportJob
@@ -36,7 +37,7 @@ class InvalidReportRequest(ValueError):
     """The request cannot be made: the threshold is out of range."""
 
 
-def request_report(cohort, *, suppress_below: int, by) -> tuple[ReportJob, bool]:
+def request_report(cohort: Cohort, *, suppress_below: int, by: User) -> tuple[ReportJob, bool]:
     """Ask for the benefits report as of `cohort` with equality counts below `suppress_below` hidden.
 
     Returns (job, created). If an identical job (same cohort and threshold) is queued or rendering,

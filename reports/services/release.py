@@ -3,6 +3,8 @@ releasing it to funders."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -10,6 +12,7 @@ from django.utils import timezone
 from fellowship.audit import record
 from fellowship.changes import changed_by
 from fellowship.enums import AuditAction, AuditSubject
+from fellowship.models import User
 
 from ..defaults import SECTIONS
 from ..enums import ReportState
@@ -26,7 +29,7 @@ class ReleaseRefused(ValueError):
     """The report cannot be released yet; the message says why."""
 
 
-def _check_editable(job: ReportJob, by) -> None:
+def _check_editable(job: ReportJob, by: User | None) -> None:
     if by is None or not by.has_perm("reports.edit_report", job):
         raise PermissionDenied("Only faculty may change a report's words or release it")
     if job.state != ReportState.DONE or job.released_at is not None or job.release_requested_at:
@@ -36,7 +39,7 @@ def _check_editable(job: ReportJob, by) -> None:
         )
 
 
-def save_section(job: ReportJob, key: str, *, text: str, by) -> ReportSection | None:
+def save_section(job: ReportJob, key: str, *, text: str, by: User | None) -> ReportSection | None:
     """Store faculty's text for one narrative section of a finished, unreleased report.
 
     Text equal to the default (or blank) goes back to the default: the stored text is deleted.
@@ -80,12 +83,12 @@ def save_section(job: ReportJob, key: str, *, text: str, by) -> ReportSection | 
     return section
 
 
-def reset_section(job: ReportJob, key: str, *, by) -> None:
+def reset_section(job: ReportJob, key: str, *, by: User | None) -> None:
     """Go back to the default text of one narrative section. Side effects as `save_section`."""
     save_section(job, key, text="", by=by)
 
 
-def resolve_claim(job: ReportJob, key: str, *, text: str = "", by) -> ClaimDecision:
+def resolve_claim(job: ReportJob, key: str, *, text: str = "", by: User | None) -> ClaimDecision:
     """Resolve one claim of a finished, unreleased report that its figures do not bear out: with
     `text`, rewrite the sentence for this report; without, confirm the paper's sentence as it stands.
 
@@ -125,7 +128,7 @@ def resolve_claim(job: ReportJob, key: str, *, text: str = "", by) -> ClaimDecis
     return decision
 
 
-def unresolved_claims(job: ReportJob) -> list[dict]:
+def unresolved_claims(job: ReportJob) -> list[dict[str, Any]]:
     """The claims of the report its figures do not bear out and faculty have not resolved."""
     from ..wording import check_claims, report_wording
 
@@ -139,7 +142,7 @@ def unresolved_claims(job: ReportJob) -> list[dict]:
     ]
 
 
-def changes_since_last_report(job: ReportJob, figures: dict) -> dict | None:
+def changes_since_last_report(job: ReportJob, figures: dict[str, Any]) -> dict[str, Any] | None:
     """The key figures beside those of the last report released before this one at the same
     equality threshold: {previous: {cohort, released_at}, rows}, or None for the first."""
     from ..wording import figure_changes
@@ -155,7 +158,7 @@ def changes_since_last_report(job: ReportJob, figures: dict) -> dict | None:
         return None
     return {
         "cohort": previous.cohort.number,
-        "released_at": previous.released_at.isoformat(),
+        "released_at": previous.released_at.isoformat() if previous.released_at else None,
         "rows": figure_changes(previous.built_from["figures"], figures),
     }
 
@@ -171,7 +174,7 @@ def _drawn_with_current_words(job: ReportJob) -> bool:
         return False  # drawn before the report kept its words
     wording = report_wording()
     decisions = {d.key: d for d in job.claim_decisions.select_related("decided_by")}
-    return (
+    return bool(
         made["wording"] == wording
         and made["sections"] == {s.key: s.text for s in job.sections.all()}
         and made["claims"] == claims_record(check_claims(made["figures"], wording, decisions))
@@ -179,7 +182,7 @@ def _drawn_with_current_words(job: ReportJob) -> bool:
     )
 
 
-def release_report(job: ReportJob, *, by) -> ReportJob:
+def release_report(job: ReportJob, *, by: User | None) -> ReportJob:
     """Release a finished report to funders. If its stored files were drawn with the words it has
     now, it is released at once; otherwise it is drawn again with its narrative and resolved
     claims (the report job queue) and released when that finishes.

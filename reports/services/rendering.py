@@ -4,9 +4,12 @@ and workbook, store them with what they were built from, or fail it with a plain
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from fellowship.audit import record
@@ -20,6 +23,9 @@ from ..wording import claims_record
 # benchmarks/faults.py does) shortens it for the claim too.
 from . import jobs
 from .release import changes_since_last_report
+
+if TYPE_CHECKING:
+    from ..evidence import Evidence
 
 # The package's logger: its log lines keep the name they had before it was split.
 logger = logging.getLogger("reports.services")
@@ -48,7 +54,7 @@ def run_report(job_id: int) -> ReportJob | None:
     message does nothing. Returns the job (None if it no longer exists).
     """
     job, attempt = _claim(job_id)
-    if attempt is None:
+    if job is None or attempt is None:
         return job
     try:
         _progress(job, attempt, 10, "Computing the evidence")
@@ -115,7 +121,7 @@ def _claim(job_id: int) -> tuple[ReportJob | None, int | None]:
         return job, job.attempts
 
 
-def _mine(job_id: int, attempt: int):
+def _mine(job_id: int, attempt: int) -> QuerySet[ReportJob]:
     return ReportJob.objects.filter(pk=job_id, state=ReportState.RENDERING, attempts=attempt)
 
 
@@ -125,7 +131,7 @@ def _progress(job: ReportJob, attempt: int, progress: int, step: str) -> None:
         raise _ClaimLost
 
 
-def _xlsx_renderer():
+def _xlsx_renderer() -> Callable[..., bytes] | None:
     try:
         from ..xlsx import render_xlsx
     except ImportError:
@@ -133,7 +139,7 @@ def _xlsx_renderer():
     return render_xlsx
 
 
-def built_from(evidence) -> dict:
+def built_from(evidence: Evidence) -> dict[str, Any]:
     """What the report was built from, as stored on the job and printed in its appendix."""
     data = evidence.data
     return {
@@ -145,7 +151,9 @@ def built_from(evidence) -> dict:
     }
 
 
-def _report_words(job: ReportJob, figures: dict, wording: dict) -> dict:
+def _report_words(
+    job: ReportJob, figures: dict[str, Any], wording: dict[str, Any]
+) -> dict[str, Any]:
     """The report's own words as this render uses them: narrative sections, the claims its
     figures do not bear out and how faculty resolved them, and the wording with rewritten claims."""
     from fellowship.models import programme
@@ -167,12 +175,12 @@ def _report_words(job: ReportJob, figures: dict, wording: dict) -> dict:
 def _store(
     job: ReportJob,
     attempt: int,
-    evidence,
+    evidence: Evidence,
     pdf: bytes,
     xlsx: bytes | None,
-    wording: dict | None = None,
+    wording: dict[str, Any] | None = None,
     *,
-    words: dict | None = None,
+    words: dict[str, Any] | None = None,
 ) -> None:
     """Write the files, then mark the job DONE in one transaction; delete the files if that fails.
 
@@ -181,14 +189,14 @@ def _store(
     files a release render replaces are deleted once the new ones are stored.
     """
     stem = f"benefits-report-cohorts-1-{evidence.cohort}"
-    previous = [f.name for f in (job.pdf, job.xlsx) if f]
-    stored = []
+    previous = [f.name for f in (job.pdf, job.xlsx) if f and f.name]
+    stored: list[str] = []
     try:
         job.pdf.save(f"{stem}.pdf", ContentFile(pdf), save=False)
-        stored.append(job.pdf.name)
+        stored.append(str(job.pdf.name))
         if xlsx is not None:
             job.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx), save=False)
-            stored.append(job.xlsx.name)
+            stored.append(str(job.xlsx.name))
         words = words or {}
         record_ = {
             **built_from(evidence),
@@ -203,7 +211,7 @@ def _store(
             if current is None:
                 raise _ClaimLost
             now = timezone.now()
-            release = {}
+            release: dict[str, Any] = {}
             if current.release_requested_at is not None:
                 release = {"release_requested_at": None, "release_requested_by": None}
                 if words.get("unresolved"):
