@@ -4,30 +4,29 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('recruitment', '0005_equality_aggregate'),
+        ("recruitment", "0005_equality_aggregate"),
     ]
 
     operations = [
         migrations.RenameField(
-            model_name='consensusscore',
-            old_name='agreed_at',
-            new_name='at',
+            model_name="consensusscore",
+            old_name="agreed_at",
+            new_name="at",
         ),
         migrations.RenameField(
-            model_name='consensusscore',
-            old_name='agreed_by',
-            new_name='by',
+            model_name="consensusscore",
+            old_name="agreed_by",
+            new_name="by",
         ),
         migrations.RenameField(
-            model_name='historicalconsensusscore',
-            old_name='agreed_at',
-            new_name='at',
+            model_name="historicalconsensusscore",
+            old_name="agreed_at",
+            new_name="at",
         ),
         migrations.RenameField(
-            model_name='historicalconsensusscore',
-            old_name='agreed_by',
-            new_name='by',
+            model_name="historicalconsensusscore",
+            old_name="agreed_by",
+            new_name="by",
         ),
     ]
