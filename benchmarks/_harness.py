@@ -188,7 +188,12 @@ def serve(
 
 
 def start_worker(
-    env: dict[str, str], *, concurrency: int = 1, logfile: str | None = None, nice: int = 0
+    env: dict[str, str],
+    *,
+    concurrency: int = 1,
+    logfile: str | None = None,
+    nice: int = 0,
+    hostname: str | None = None,
 ) -> subprocess.Popen:
     """A Celery worker for the app (prefork pool, in its own process group so it can be killed
     whole), at CPU priority `nice` (10: web requests come before report rendering)."""
@@ -204,6 +209,7 @@ def start_worker(
         str(concurrency),
         "--without-gossip",
         "--without-mingle",
+        *(["-n", hostname] if hostname else []),
     ]
     output = open(logfile, "ab") if logfile else subprocess.DEVNULL  # noqa: SIM115 - kept open for the worker's life
     return subprocess.Popen(
