@@ -49,6 +49,17 @@ def test_the_runtime_lock_holds_no_development_tool_and_every_package_has_a_hash
     assert packages and all("--hash=sha256:" in block for block in packages)
 
 
+def test_every_runtime_dependency_of_the_project_is_in_the_runtime_lock():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = {
+        re.match(r"[A-Za-z0-9_.\-]+", dependency)[0].lower().replace("_", "-")
+        for dependency in project["dependencies"]
+    }
+    assert wanted <= set(pins("requirements-runtime.lock")), "run make lock"
+
+
 def test_the_runtime_lock_names_the_same_versions_as_the_development_lock():
     runtime, everything = pins("requirements-runtime.lock"), pins("requirements.lock")
     assert {name: everything.get(name) for name in runtime} == runtime
