@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import render
 from rules.contrib.views import permission_required
@@ -13,6 +12,7 @@ from rules.contrib.views import permission_required
 from ..dates import start_of_day
 from ..forms import AuditFilterForm
 from ..models import AuditEvent
+from ..pagination import page_context
 
 
 @permission_required("fellowship.view_audit_log", raise_exception=True)
@@ -33,8 +33,5 @@ def audit_log(request):
             events = events.filter(at__lt=start_of_day(data["until"] + dt.timedelta(days=1)))
     elif form.is_bound:
         events = events.none()
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"form": form, "page_obj": page, "query": query.urlencode()}
+    context = {"form": form, **page_context(request, events)}
     return render(request, "fellowship/audit_log.html", context)

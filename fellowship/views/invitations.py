@@ -10,7 +10,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -28,9 +27,9 @@ from ..invitation_forms import (
 )
 from ..invitations import InvitationRefused
 from ..models import Cohort, Fellow, Funder, InvitationBatch, PersonInvitation
+from ..pagination import paginate
 
 manage_people = permission_required("fellowship.manage_people", raise_exception=True)
-PAGE_SIZE = 50
 
 
 # Faculty pages --------------------------------------------------------------------------------
@@ -49,7 +48,7 @@ def invitation_list(request):
     )
     if state != "all":
         sent = sent.in_state(state)
-    page = Paginator(sent, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, sent)
     context = {
         "form": form,
         "state": state,

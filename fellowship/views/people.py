@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -11,6 +10,7 @@ from rules.contrib.views import permission_required
 from .. import hooks, services
 from ..forms import PersonSearchForm, RoleGrantForm
 from ..models import RoleGrant, User, roles_of
+from ..pagination import other_filters, paginate
 
 
 @permission_required("fellowship.manage_people", raise_exception=True)
@@ -22,15 +22,13 @@ def person_list(request):
             people = people.filter(Q(full_name__icontains=q) | Q(email__icontains=q))
         if role := form.cleaned_data["role"]:
             people = people.filter(role_grants__role=role).distinct()
-    page = Paginator(people, 50).get_page(request.GET.get("page"))
+    page = paginate(request, people)
     roles = roles_of(page.object_list)
     rows = [(person, roles[person.pk]) for person in page.object_list]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "fellowship/person_list.html",
-        {"form": form, "page_obj": page, "rows": rows, "query": query.urlencode()},
+        {"form": form, "page_obj": page, "rows": rows, "query": other_filters(request)},
     )
 
 

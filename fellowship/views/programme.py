@@ -25,9 +25,8 @@ from ..forms import (
     WorkshopForm,
 )
 from ..models import Cohort, Fellow, Funder, Organisation, Region, Workshop
+from ..pagination import PaginatedList
 from ..uploads import attachment
-
-PAGE_SIZE = 50
 
 
 class FormPage(PermissionRequiredMixin, SuccessMessageMixin):
@@ -179,10 +178,9 @@ class RegionUpdate(FormPage, UpdateView):
     success_url = cancel_url = reverse_lazy("region_list")
 
 
-class OrganisationList(PermissionRequiredMixin, ListView):
+class OrganisationList(PermissionRequiredMixin, PaginatedList, ListView):
     permission_required = "fellowship.view_organisation"
     template_name = "fellowship/organisation_list.html"
-    paginate_by = PAGE_SIZE
 
     def get_queryset(self):
         return (
@@ -285,10 +283,9 @@ def funder_mou(request, pk: int):
 # Fellows --------------------------------------------------------------------------------------
 
 
-class FellowList(PermissionRequiredMixin, ListView):
+class FellowList(PermissionRequiredMixin, PaginatedList, ListView):
     permission_required = "fellowship.view_fellow"
     template_name = "fellowship/fellow_list.html"
-    paginate_by = PAGE_SIZE
 
     def get_queryset(self):
         self.filters = FellowFilterForm(self.request.GET or None)
@@ -320,9 +317,6 @@ class FellowList(PermissionRequiredMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["filters"] = self.filters
-        query = self.request.GET.copy()
-        query.pop("page", None)
-        context["query"] = query.urlencode()
         return context
 
 

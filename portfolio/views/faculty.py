@@ -4,12 +4,12 @@ supervisors' view of their fellows' portfolios, the poster gallery and the quota
 from __future__ import annotations
 
 import rules
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import render
 from rules.contrib.views import permission_required
 
 from fellowship.models import Fellow
+from fellowship.pagination import other_filters, paginate
 
 from .. import services
 from ..enums import EntryKind
@@ -19,8 +19,6 @@ from ..models import PortfolioEntry, Poster, Testimonial
 browse = permission_required("portfolio.browse_portfolios", raise_exception=True)
 review = permission_required("portfolio.review_portfolios", raise_exception=True)
 
-PAGE_SIZE = 50
-
 
 @browse
 def portfolio_list(request):
@@ -29,12 +27,12 @@ def portfolio_list(request):
     faculty = rules.has_perm("portfolio.review_portfolios", request.user)
     filters = PortfolioFilterForm(request.GET or None)
     entries = filters.filter(PortfolioEntry.objects.for_user(request.user))
-    page = Paginator(
+    page = paginate(
+        request,
         entries.select_related("fellow__cohort", "fellow__user").order_by(
             "-date", "fellow__cohort__number", "fellow__ref", "pk"
         ),
-        PAGE_SIZE,
-    ).get_page(request.GET.get("page"))
+    )
     fellows = []
     if not faculty:
         fellows = list(
@@ -43,8 +41,6 @@ def portfolio_list(request):
             .annotate(entry_count=Count("portfolio_entries"))
             .order_by("-cohort__number", "ref")
         )
-    query = request.GET.copy()
-    query.pop("page", None)
     context = {
         "faculty": faculty,
         "filters": filters,
@@ -52,7 +48,7 @@ def portfolio_list(request):
         "fellows": fellows,
         "kinds": EntryKind.choices,
         "counts": services.counts_by_kind(entries) if faculty else [],
-        "query": query.urlencode(),
+        "query": other_filters(request),
     }
     return render(request, "portfolio/portfolio_list.html", context)
 

@@ -12,12 +12,17 @@ from django.views.decorators.http import require_GET, require_POST
 from rules.contrib.views import permission_required
 
 from fellowship.models import Cohort
+from fellowship.pagination import other_filters, paginate
 from fellowship.uploads import attachment
 
 from .. import catalogue as catalogues
 from ..models import CatalogueFile
 
 browse_catalogue = permission_required("projects.browse_catalogue", raise_exception=True)
+
+#: Projects on one page of the catalogue: each is a card with its summary, about four times a
+#: table row, so fewer than the usual page size keep the page small.
+CATALOGUE_PAGE_SIZE = 20
 
 
 def _cohort(request, number: int) -> Cohort:
@@ -51,7 +56,8 @@ def catalogue(request, number: int):
         "cohort": cohort,
         "filters": filters,
         "projects": projects,
-        "query": request.GET.urlencode(),
+        "page_obj": paginate(request, projects, per_page=CATALOGUE_PAGE_SIZE),
+        "query": other_filters(request),
         "pdf_filters": _hidden(catalogues.filters_query(filters)),
         "can_read_proposals": rules.has_perm("projects.read_catalogue_proposals", request.user),
     }

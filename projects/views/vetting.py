@@ -23,6 +23,7 @@ from django.utils.text import capfirst
 from rules.contrib.views import permission_required
 
 from fellowship.models import Cohort
+from fellowship.pagination import other_filters, paginate
 
 from .. import services
 from ..enums import AWAITING_REVIEW, Decision, MilestoneStatus, ProposalStatus
@@ -41,7 +42,13 @@ DECIDED = (ProposalStatus.APPROVED, ProposalStatus.REVISE, ProposalStatus.DECLIN
 
 def _with_latest_reviews(projects: QuerySet[Project], limit: int | None = None) -> list[Project]:
     """Each project with `latest_version` (its number) and `latest_reviews` (of that version)."""
-    projects = (
+    projects = _reviewed(projects)
+    return _latest_reviews(list(projects[:limit] if limit else projects))
+
+
+def _reviewed(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """The projects with what their review rows show fetched alongside."""
+    return (
         projects.with_alumnus_flag()
         .select_related("cohort", "supervisor")
         .annotate(latest_version=Max("versions__number"))
@@ -54,7 +61,10 @@ def _with_latest_reviews(projects: QuerySet[Project], limit: int | None = None) 
             )
         )
     )
-    projects = list(projects[:limit] if limit else projects)
+
+
+def _latest_reviews(projects: list[Project]) -> list[Project]:
+    """Set each project's `latest_reviews`: those of its latest version."""
     for project in projects:
         project.latest_reviews = [
             r for r in project.reviews.all() if r.version.number == project.latest_version
@@ -64,16 +74,26 @@ def _with_latest_reviews(projects: QuerySet[Project], limit: int | None = None) 
 
 @vet
 def review_queue(request):
-    awaiting = _with_latest_reviews(
-        Project.objects.filter(status__in=AWAITING_REVIEW).order_by("submitted_at", "pk")
+    page = paginate(
+        request,
+        _reviewed(
+            Project.objects.filter(status__in=AWAITING_REVIEW).order_by("submitted_at", "pk")
+        ),
     )
+    awaiting = _latest_reviews(list(page.object_list))
     decided = _with_latest_reviews(
         Project.objects.filter(status__in=DECIDED, decided_at__isnull=False).order_by(
             "-decided_at", "-pk"
         ),
         limit=RECENTLY_DECIDED,
     )
-    return render(request, "projects/review_queue.html", {"awaiting": awaiting, "decided": decided})
+    context = {
+        "awaiting": awaiting,
+        "decided": decided,
+        "page_obj": page,
+        "query": other_filters(request),
+    }
+    return render(request, "projects/review_queue.html", context)
 
 
 @vet

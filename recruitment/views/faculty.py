@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
@@ -22,6 +21,7 @@ from rules.contrib.views import permission_required
 from fellowship import audit, exports
 from fellowship.enums import AuditAction, AuditSubject, Profession
 from fellowship.models import FundedPost, Funder, Region
+from fellowship.pagination import page_context
 
 from .. import application_lists, equality, services
 from ..enums import Stage
@@ -34,8 +34,6 @@ from ..forms.faculty import (
     RoundForm,
 )
 from ..models import Application, RecruitmentRound
-
-PAGE_SIZE = 50
 
 manage_rounds = permission_required("recruitment.manage_rounds", raise_exception=True)
 list_applications = permission_required("recruitment.list_applications", raise_exception=True)
@@ -183,10 +181,7 @@ def _filtered_applications(
 def application_list(request, pk: int):
     rnd = _round_or_404(pk)
     form, applications = _filtered_applications(request, rnd)
-    page = Paginator(applications, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"round": rnd, "filters": form, "page_obj": page, "query": query.urlencode()}
+    context = {"round": rnd, "filters": form, **page_context(request, applications)}
     return render(request, "recruitment/faculty/application_list.html", context)
 
 

@@ -9,10 +9,14 @@ details, employer or registration number. No page here reads equality data.
 
 from __future__ import annotations
 
+import dataclasses
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from rules.contrib.views import permission_required
+
+from fellowship.pagination import other_filters, paginate
 
 from .. import shortlisting
 from ..forms.shortlisting import (
@@ -26,6 +30,10 @@ from ..models import Application, Criterion, RecruitmentRound, ReviewerAssignmen
 
 manage_shortlisting = permission_required("recruitment.manage_shortlisting", raise_exception=True)
 review_applications = permission_required("recruitment.review_applications", raise_exception=True)
+
+#: Applications on one page of scores: each row holds every reviewer's score for every criterion,
+#: several times a plain table row, so half the usual page size.
+SCORES_PAGE_SIZE = 25
 
 
 # Faculty --------------------------------------------------------------------------------------
@@ -82,23 +90,45 @@ def round_shortlisting(request, pk: int):
         for row in rows:
             row.selected = str(row.application.pk) in ticked
     per_application = rnd.reviewers_per_application
+    page = paginate(request, rows, per_page=SCORES_PAGE_SIZE)
+    on_page = {id(row) for row in page.object_list}
+    needing_reviewers = [row for row in rows if len(row.reviewers) < per_application]
     # Once the shortlist is made, its ranking and outcomes stay on the page to read.
     _, decided_groups = shortlisting.decided_results(rnd)
     decided_rows = [row for group in decided_groups for row in group.rows]
+    decided_page = paginate(request, decided_rows, per_page=SCORES_PAGE_SIZE, param="decided")
     context = {
         "round": rnd,
         "criteria": criteria,
-        "groups": groups,
+        "groups": _on_page(groups, on_page),
+        "page_obj": page,
+        "query": other_filters(request),
+        # Ticks of the applications on other pages go with the form unchanged.
+        "selected_elsewhere": [
+            row.application.pk for row in rows if row.selected and id(row) not in on_page
+        ],
         "assign_form": assign_form,
         "shortlist_form": shortlist_form,
-        "needing_reviewers": [row for row in rows if len(row.reviewers) < per_application],
+        "needing_reviewers": needing_reviewers[:SCORES_PAGE_SIZE],
+        "needing_reviewers_count": len(needing_reviewers),
         "flagged": sum(1 for row in rows if row.flagged),
         "application_count": len(rows),
-        "decided_groups": decided_groups,
+        "decided_groups": _on_page(decided_groups, {id(row) for row in decided_page}),
+        "decided_page": decided_page,
+        "decided_query": other_filters(request, "decided"),
         "shortlisted_count": sum(1 for row in decided_rows if row.selected),
         "not_shortlisted_count": sum(1 for row in decided_rows if not row.selected),
     }
     return render(request, "recruitment/shortlisting/round.html", context)
+
+
+def _on_page(groups: list[shortlisting.Group], on_page: set[int]) -> list[shortlisting.Group]:
+    """The groups with only the rows of this page (a group with none is left out)."""
+    kept = (
+        dataclasses.replace(group, rows=[row for row in group.rows if id(row) in on_page])
+        for group in groups
+    )
+    return [group for group in kept if group.rows]
 
 
 @manage_shortlisting

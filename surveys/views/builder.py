@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from fellowship.pagination import other_filters, paginate
+
 from .. import builder, services
 from ..enums import ANONYMITY_THRESHOLD
 from ..forms_builder import CopyForm, QuestionForm, SurveyCreateForm, SurveyForm
@@ -49,10 +51,14 @@ def survey_list(request):
             n_pending=_count(PendingResponse),
             n_invited=_count(Invitation),
         )
-        .order_by("-is_template", "-created_at")
+        .order_by("-created_at", "-pk")
     )
+    # Templates are few and all shown; the surveys sent grow with the programme, so page them.
+    templates = list(surveys.filter(is_template=True))
+    page = paginate(request, surveys.filter(is_template=False))
+    sent = list(page.object_list)
     now = timezone.now()
-    for survey in surveys:
+    for survey in [*templates, *sent]:
         survey.status = builder.status(survey, now)
         # An open anonymous survey's count moves only in steps, so it names nobody who answered.
         survey.answered = services.answered_as_shown(
@@ -60,9 +66,13 @@ def survey_list(request):
             anonymous=survey.anonymous,
             closed=services.has_closed(survey, now),
         )
-    templates = [s for s in surveys if s.is_template]
-    sent = [s for s in surveys if not s.is_template]
-    context = {"templates": templates, "surveys": sent, "threshold": ANONYMITY_THRESHOLD}
+    context = {
+        "templates": templates,
+        "surveys": sent,
+        "threshold": ANONYMITY_THRESHOLD,
+        "page_obj": page,
+        "query": other_filters(request),
+    }
     return render(request, "surveys/builder/survey_list.html", context)
 
 
