@@ -19,3 +19,5 @@ class FellowshipConfig(AppConfig):
         autodiscover_modules("personal_data")
         # ... and registers the rules of the retention policy for its records in its retention.py.
         autodiscover_modules("retention")
+        # ... and adds to the public website (fellowship.hooks.public_section) in its public_sections.py.
+        autodiscover_modules("public_sections")

@@ -138,3 +138,55 @@ def metrics_collector(function: MetricsSource) -> MetricsSource:
     backlog: a gauge of the rows waiting to be sent and the age of the oldest."""
     metrics_sources.append(function)
     return function
+
+
+# The public website ------------------------------------------------------------------------------
+
+PublicSection = Callable[[], dict]
+public_sections: dict[str, list[PublicSection]] = {}
+
+
+def public_section(page: str) -> Callable[[PublicSection], PublicSection]:
+    """Register `function() -> dict`, merged into the context of the public page `page` ("home",
+    "apply" or "supervisors"), from the app's public_sections.py. The page is the same for every
+    visitor and may be cached, so the function takes no request and returns nothing personal: counts, dates,
+    published criteria, quotes whose fellows consented to the website."""
+
+    def register(function: PublicSection) -> PublicSection:
+        public_sections.setdefault(page, []).append(function)
+        return function
+
+    return register
+
+
+def public_context(page: str) -> dict:
+    context: dict = {}
+    for section in public_sections.get(page, []):
+        context.update(section())
+    return context
+
+
+@dataclass(frozen=True)
+class OpenRound:
+    """A recruitment round open for applications, as the interest list announces it."""
+
+    id: int
+    name: str
+    closes_at: object  # an aware datetime
+    url: str
+
+
+OpenRounds = Callable[[], Iterable[OpenRound]]
+open_round_sources: list[OpenRounds] = []
+
+
+def open_rounds(function: OpenRounds) -> OpenRounds:
+    """Register `function() -> rounds open now` (the recruitment app knows them), which the interest
+    list is told about once each."""
+    open_round_sources.append(function)
+    return function
+
+
+def rounds_open_now() -> list[OpenRound]:
+    """Every registered source's open rounds, each source's in the order they opened."""
+    return [rnd for source in open_round_sources for rnd in source()]

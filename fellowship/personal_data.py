@@ -227,3 +227,4 @@ def links() -> Iterator[tuple[Link, str, Holder]]:
 
 # The core's own parts, registered first: its records, then copies of the e-mails sent.
 from . import account_data, outbox  # noqa: E402, F401
+from .public import personal_data as _interest_list  # noqa: E402, F401

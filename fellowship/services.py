@@ -138,11 +138,13 @@ def update_programme(
     short_name: str = "",
     organisation: str = "",
     website: str = "",
+    description: str | None = None,
     logo: File[Any] | None = None,
     remove_logo: bool = False,
 ) -> Programme:
     """Save the programme's name, details and logo (faculty's programme settings page).
 
+    `description` (Markdown, for the public home page) is kept as it was when None.
     `logo` is a new image, already checked (PNG or JPEG, by content); `remove_logo` takes the
     current one away. Side effects: saves the site's name and the Programme record; stores a new
     logo under a private random name; deletes the replaced or removed logo from storage once the
@@ -160,6 +162,8 @@ def update_programme(
         the_programme.short_name = short_name
         the_programme.organisation = organisation
         the_programme.website = website
+        if description is not None:
+            the_programme.description = description
         old_logo = the_programme.logo.name if the_programme.logo else ""
         if logo is not None:
             the_programme.logo.save(logo.name or "logo", logo, save=False)

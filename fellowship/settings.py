@@ -173,6 +173,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60,
     },
     "lapse-expired-offers": {"task": "recruitment.tasks.lapse_expired_offers", "schedule": 15 * 60},
+    # The public interest list hears of a round soon after it opens (once per address and round).
+    "announce-open-rounds": {"task": "fellowship.tasks.announce_open_rounds", "schedule": 15 * 60},
     # Survey reminders once a day at 09:00 UK time (CELERY_TIMEZONE), never in the night.
     "survey-reminders": {
         "task": "surveys.tasks.send_survey_reminders",

@@ -70,3 +70,11 @@ def apply_retention() -> None:
     from .retention import apply_retention as apply
 
     apply(dry_run=False, by=None, source=RetentionRun.Source.NIGHTLY)
+
+
+@shared_task(acks_late=True)
+def announce_open_rounds() -> None:
+    """Tell the public interest list of a recruitment round that has opened, each address once."""
+    from .public.services import announce_open_rounds as announce
+
+    announce()

@@ -117,6 +117,10 @@ urlpatterns = [
         emails.email_text_restore,
         name="email_text_restore",
     ),
+    path("", include("fellowship.urls_public")),
+    # The public pages of the apps whose data they show: fellows and alumni, projects and posters.
+    path("", include("portfolio.urls_public")),
+    path("", include("projects.urls_public")),
     path("", include("recruitment.urls")),
     path("", include("fellowship.urls_mentoring")),
     path("", include("projects.urls_matching")),

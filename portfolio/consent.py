@@ -1,4 +1,5 @@
-"""The wording of the consents a fellow gives about their testimonial, in one place.
+"""The wording of the consents a fellow gives (about their testimonial, and to show their public
+profile and poster on the website), in one place.
 
 Each consent record keeps the exact words the fellow was shown and this version label, so that a
 change of wording is visible on every consent given afterwards. Change the words here and give
@@ -7,7 +8,7 @@ the change a new `WORDING_VERSION`; never edit a wording without changing the ve
 
 from __future__ import annotations
 
-from .enums import ConsentPurpose, QuoteAs
+from .enums import ConsentPurpose, QuoteAs, WebsitePurpose
 
 WORDING_VERSION = "2025-09"
 # The version recorded for consents carried over from the yes/no answers kept before consents
@@ -57,3 +58,26 @@ def shown_wordings() -> list[dict[str, str]]:
         {"when": "If you agree to be quoted anonymously", "text": WORDINGS[(ConsentPurpose.QUOTE_IN_REPORTS, QuoteAs.ANONYMOUS)]},
         {"when": "If you agree to publication on the website", "text": WORDINGS[(ConsentPurpose.PUBLISH_ON_WEBSITE, "")]},
     ]  # fmt: skip
+
+
+# The website: a fellow's public profile and their graduation poster ------------------------------
+
+WEBSITE_WORDING_VERSION = "2026-12"
+
+WEBSITE_WORDINGS: dict[str, str] = {
+    WebsitePurpose.PUBLIC_PROFILE: (
+        "I agree that the programme may show my profile on the fellows and alumni page of its "
+        "public website, with only the parts I choose to show. " + _UNTIL_WITHDRAWN + " My "
+        "profile will then be taken off the website at once."
+    ),
+    WebsitePurpose.POSTER: (
+        "I agree that the programme may publish my graduation poster on the projects page of its "
+        "public website, where anyone can see and download it. " + _UNTIL_WITHDRAWN + " My "
+        "poster will then be taken off the website at once."
+    ),
+}
+
+
+def website_wording(purpose: str) -> str:
+    """The words a fellow is shown, and agrees to, when letting the website show something of theirs."""
+    return WEBSITE_WORDINGS[purpose]

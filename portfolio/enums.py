@@ -39,3 +39,14 @@ class ConsentPurpose(models.TextChoices):
 
     QUOTE_IN_REPORTS = "quote_in_reports", "Quote it in reports"
     PUBLISH_ON_WEBSITE = "publish_on_website", "Publish it on the website"
+
+
+class WebsitePurpose(models.TextChoices):
+    """What a fellow agrees the programme's public website may show of theirs."""
+
+    PUBLIC_PROFILE = "public_profile", "Show my profile on the fellows and alumni page"
+    POSTER = "poster", "Publish my graduation poster on the projects page"
+
+
+# A fellow's public profile: each part they may choose to show, in the order the page shows them.
+PROFILE_PARTS = ("name", "profession", "region", "photo", "bio", "project", "links")

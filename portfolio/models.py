@@ -12,7 +12,7 @@ from fellowship.enums import Role
 from fellowship.uploads import private_upload_to
 
 from . import rules as r
-from .enums import AWARDED, ConsentPurpose, EntryKind, QuoteAs
+from .enums import AWARDED, ConsentPurpose, EntryKind, QuoteAs, WebsitePurpose
 from .links import doi_of
 
 
@@ -283,3 +283,112 @@ class Consent(RulesModel):
     @property
     def is_current(self) -> bool:
         return self.withdrawn_at is None
+
+
+# The public website ------------------------------------------------------------------------------
+
+BIO_MAX_LENGTH = 600
+MAX_PUBLIC_LINKS = 3
+
+
+class WebsiteConsentQuerySet(models.QuerySet["WebsiteConsent"]):
+    def current(self) -> WebsiteConsentQuerySet:
+        """Consents given and not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
+def website_consent_current(purpose: str, fellow_path: str = "fellow") -> Exists:
+    """Whether the fellow of the outer query (at `fellow_path`) lets the website show `purpose`."""
+    return Exists(
+        WebsiteConsent.objects.current().filter(fellow=OuterRef(fellow_path), purpose=purpose)
+    )
+
+
+class WebsiteConsent(RulesModel):
+    """A fellow's consent to show their profile or poster on the public website, with the words
+    they agreed to; kept when withdrawn (with the date), and given again as a new record."""
+
+    fellow = models.ForeignKey(
+        "fellowship.Fellow", on_delete=models.CASCADE, related_name="website_consents"
+    )
+    purpose = models.CharField(max_length=20, choices=WebsitePurpose.choices)
+    wording = models.TextField(help_text="The exact words the fellow agreed to.")
+    wording_version = models.CharField(max_length=40)
+    given_at = models.DateTimeField(default=timezone.now)
+    given_by = models.ForeignKey(
+        "fellowship.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        "fellowship.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = WebsiteConsentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["fellow", "-given_at", "-pk"]
+        rules_permissions = {
+            "view": r.is_faculty | r.is_portfolio_owner,
+            "change": r.is_portfolio_owner,
+        }
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fellow", "purpose"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="one_current_website_consent_per_purpose",
+            ),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("given_at")),
+                name="website_consent_withdrawn_after_given",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} ({self.fellow.ref})"
+
+    @property
+    def is_current(self) -> bool:
+        return self.withdrawn_at is None
+
+
+class PublicProfileQuerySet(models.QuerySet["PublicProfile"]):
+    def published(self) -> PublicProfileQuerySet:
+        """Only the profiles whose fellow's consent to show them is current: the only ones the
+        public website may show."""
+        return self.filter(website_consent_current(WebsitePurpose.PUBLIC_PROFILE))
+
+
+class PublicProfile(RulesModel):
+    """What a fellow chooses to show of themselves on the public fellows and alumni page; shown
+    only while their consent (a WebsiteConsent) is current."""
+
+    fellow = models.OneToOneField(
+        "fellowship.Fellow", on_delete=models.CASCADE, related_name="public_profile"
+    )
+    show_name = models.BooleanField("my name", default=True)
+    show_profession = models.BooleanField("my profession", default=True)
+    show_region = models.BooleanField("my region", default=False)
+    show_photo = models.BooleanField("my photo", default=False)
+    show_bio = models.BooleanField("my short biography", default=False)
+    show_project = models.BooleanField("the title of my AI project", default=False)
+    show_links = models.BooleanField("my links", default=False)
+    bio = models.TextField("short biography", max_length=BIO_MAX_LENGTH, blank=True)
+    links = models.JSONField(default=list, blank=True)  # web addresses, each normalise_link()ed
+    photo = models.FileField(
+        upload_to=private_upload_to("portfolio/photos"), blank=True, max_length=255
+    )
+    photo_kind = models.CharField(max_length=10, blank=True)  # png or jpeg, from the content
+    updated_at = models.DateTimeField(default=timezone.now)
+    history = HistoricalRecords()
+
+    objects = PublicProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["fellow"]
+        rules_permissions = {
+            "view": r.is_faculty | r.is_portfolio_owner,
+            "change": r.is_portfolio_owner,
+        }
+
+    def __str__(self) -> str:
+        return f"Public profile of {self.fellow.ref}"

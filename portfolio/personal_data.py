@@ -6,7 +6,8 @@ pieces with the organisations named, onward programmes by programme, and every e
 sources), so on erasure entries stay without what could lead to the person: titles (except an
 onward programme's, which names the programme the report counts), descriptions, links and
 evidence files go. The poster (file and row) goes: no figure counts it. The testimonial loses its
-text and its consents are withdrawn, so it can never be quoted again.
+text and its consents are withdrawn, so it can never be quoted again. The public profile (photo and
+row) goes and the website consents are withdrawn, so nothing of the person stays on the website.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 
 from django.db import models
 
+from fellowship.models import Fellow
 from fellowship.personal_data import (
     DE_IDENTIFIED,
     REMOVED,
@@ -28,9 +30,9 @@ from fellowship.personal_data import (
     records,
 )
 
-from . import services
-from .enums import NATIONAL_BODY_KINDS, EntryKind
-from .models import Consent, PortfolioEntry, Poster, Testimonial
+from . import publishing, services
+from .enums import NATIONAL_BODY_KINDS, EntryKind, WebsitePurpose
+from .models import Consent, PortfolioEntry, Poster, PublicProfile, Testimonial, WebsiteConsent
 
 # Blanked on erasure; an onward programme keeps its title, policy and media their organisation.
 ENTRY_FIELDS = ["title", "description", "url", "evidence", "organisation"]
@@ -52,10 +54,16 @@ class PortfolioData:
         "portfolio.Poster.fellow": "graduation poster",
         "portfolio.Testimonial.fellow": "testimonial",
         "portfolio.Consent.testimonial": "consents given about the testimonial",
+        "portfolio.PublicProfile.fellow": "public profile on the website and its photo",
+        "portfolio.WebsiteConsent.fellow": "consents to show the profile and poster on the website",
     }
     acts = {
         "portfolio.Consent.given_by": "a consent keeps who recorded it, as proof it was given",
         "portfolio.Consent.withdrawn_by": "a consent keeps who withdrew it, as proof it was withdrawn",
+        "portfolio.WebsiteConsent.given_by": "a consent keeps who recorded it, as proof it was given",
+        "portfolio.WebsiteConsent.withdrawn_by": (
+            "a consent keeps who withdrew it, as proof it was withdrawn"
+        ),
     }
 
     # Right of access ---------------------------------------------------------------------------------
@@ -104,6 +112,22 @@ class PortfolioData:
                 exclude=["given_by", "withdrawn_by"],
             ),
         )
+        profiles = list(PublicProfile.objects.filter(fellow__in=fellows).select_related("fellow"))
+        yield Part(
+            "public-profile",
+            [
+                record(p, extra={"photo": _file_path("photo", p.pk, p.photo) if p.photo else None})
+                for p in profiles
+            ],
+            [(_file_path("photo", p.pk, p.photo), p.photo) for p in profiles if p.photo],
+        )
+        yield Part(
+            "website-consents",
+            records(
+                WebsiteConsent.objects.filter(fellow__in=fellows).select_related("fellow"),
+                exclude=["given_by", "withdrawn_by"],
+            ),
+        )
 
     # Erasure -----------------------------------------------------------------------------------------
 
@@ -134,6 +158,12 @@ class PortfolioData:
                 "its text goes and its consents are withdrawn, so it is never quoted again; the"
                 " report counts testimonials held",
             ),
+            PlanLine(
+                "public profile and its photo",
+                PublicProfile.objects.filter(fellow__in=fellows).count(),
+                REMOVED,
+                "taken off the website; consents to show it or the poster are withdrawn",
+            ),
         ]
 
     def erase(self, person: Person, erasure: Erasure) -> None:
@@ -160,6 +190,14 @@ class PortfolioData:
                 services.withdraw_consent(consent, by=None)
         erasure.count("testimonials de-identified", testimonials.update(text=""))
         erasure.scrubbed(Testimonial, _history_ids(Testimonial, fellows), ["text"])
+
+        for fellow in Fellow.objects.filter(pk__in=fellows):
+            for purpose in WebsitePurpose:
+                publishing.withdraw_website_consent(fellow, purpose, by=None)
+        profiles = PublicProfile.objects.filter(fellow__in=fellows)
+        erasure.delete_files(*(profile.photo for profile in profiles if profile.photo))
+        erasure.count("public profiles removed", profiles.delete()[0])
+        erasure.scrubbed(PublicProfile, _history_ids(PublicProfile, fellows))
 
 
 __all__ = ["PortfolioData"]

@@ -1,9 +1,9 @@
-"""Portfolio URLs: a fellow's own portfolio, its entries, poster, testimonial and files, and the
-faculty's (and supervisors') lists, poster gallery and quotable testimonials."""
+"""Portfolio URLs: a fellow's own portfolio, its entries, poster, testimonial, public profile and
+files, and the faculty's (and supervisors') lists, poster gallery and quotable testimonials."""
 
 from django.urls import path
 
-from .views import faculty, fellows
+from .views import faculty, fellows, public_profile
 
 urlpatterns = [
     path("portfolio/", fellows.my_portfolio, name="my_portfolio"),
@@ -39,5 +39,15 @@ urlpatterns = [
         "portfolio/fellows/<str:ref>/consents/<int:pk>/withdraw/",
         fellows.consent_withdraw,
         name="consent_withdraw",
+    ),
+    path(
+        "portfolio/fellows/<str:ref>/public-profile/",
+        public_profile.public_profile_edit,
+        name="public_profile_edit",
+    ),
+    path(
+        "portfolio/fellows/<str:ref>/public-profile/<str:purpose>/withdraw/",
+        public_profile.public_consent_withdraw,
+        name="public_consent_withdraw",
     ),
 ]

@@ -32,6 +32,13 @@ EVERYONE = rule(200, anonymous=200)
 # url name -> (kwargs builder, expected status per role)
 EXPECTED: dict[str, tuple] = {
     "home": (None, EVERYONE),
+    # The public website: anyone, signed in or not; an unknown unsubscribe token does not exist
+    "public_apply": (None, EVERYONE),
+    "public_supervisors": (None, EVERYONE),
+    "interest_signup": (None, EVERYONE),
+    "interest_unsubscribe": (lambda w: {"token": "no-such-token"}, rule(404, anonymous=404)),
+    "sitemap": (None, EVERYONE),
+    "robots": (None, EVERYONE),
     "health_live": (None, EVERYONE),
     "health_ready": (None, EVERYONE),
     # Without the scraper's token (or an allowed address) /metrics does not exist.
@@ -346,8 +353,25 @@ EXPECTED: dict[str, tuple] = {
         lambda w: {"ref": w["fellow"].ref, "pk": w["consent"].pk},
         rule(404, fellow=200, supervisor=403, faculty=403),
     ),
+    # The fellow shows their profile (with a photo) and publishes their poster on the website
+    "public_profile_edit": (
+        lambda w: {"ref": w["fellow"].ref},
+        rule(404, fellow=200, supervisor=403, faculty=403),
+    ),
+    "public_consent_withdraw": (
+        lambda w: {"ref": w["fellow"].ref, "purpose": "profile"},
+        rule(404, fellow=200, supervisor=403, faculty=403),
+    ),
     # End of portfolio
 }
+# The public website's pages of portfolio and projects: anyone, signed in or not.
+PUBLIC_WEBSITE: dict[str, tuple] = {
+    "public_fellows": (None, EVERYONE),
+    "public_profile_photo": (lambda w: {"pk": w["public_profile"].pk}, EVERYONE),
+    "public_poster_file": (lambda w: {"pk": w["fellow"].poster.pk}, EVERYONE),
+    "public_projects": (None, EVERYONE),
+}
+EXPECTED.update(PUBLIC_WEBSITE)
 
 
 def our_url_names() -> set[str]:
@@ -488,6 +512,17 @@ def build_world(role_users) -> dict:
     portfolio_entry.evidence.save("certificate.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     PosterFactory(fellow=fellow)
     consent = TestimonialFactory(fellow=fellow).consents.get()
+    from portfolio import publishing
+    from portfolio.enums import WebsitePurpose
+    from portfolio.models import PublicProfile
+
+    from .factories.portfolio import png_bytes
+
+    public_profile = PublicProfile(fellow=fellow, show_photo=True, photo_kind="png")
+    public_profile.photo.save("me.png", ContentFile(png_bytes()), save=False)
+    publishing.save_public_profile(public_profile, by=None)
+    for purpose in WebsitePurpose:
+        publishing.give_website_consent(fellow, purpose, by=None)
     # End of portfolio ------------------------------------------------------------------------
     from reports.enums import ReportState
     from reports.models import ReportJob
@@ -523,6 +558,7 @@ def build_world(role_users) -> dict:
         "catalogue_file": catalogue_file,
         "portfolio_entry": portfolio_entry,
         "consent": consent,
+        "public_profile": public_profile,
         "workshop_survey": workshop_survey,
         "proposed_match": proposed_match,
         "mentor_pairing": mentor_pairing,

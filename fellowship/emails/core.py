@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from .kinds import Placeholder, register
 from .values import full_name, link, plural, when
 
@@ -248,5 +250,33 @@ register(
             "  Why you were paired: Same region (North West) and clinical specialty (Radiology).",
         ),
         MENTORING_LINK,
+    ],
+)
+
+
+register(
+    "interest_round_open",
+    name="Applications open (to the interest list)",
+    when="A recruitment round opens: sent once to each address on the public website's interest list",
+    placeholders=[
+        Placeholder("round_name", "The round's name", lambda c: c["round_name"], "Cohort 5"),
+        Placeholder(
+            "closes_at",
+            "When applications close, in UK time",
+            lambda c: when(c["closes_at"], r"l j F Y \a\t H:i T"),
+            "Friday 30 January 2026 at 12:00 GMT",
+        ),
+        Placeholder(
+            "apply_link",
+            "The page where people apply",
+            lambda c: settings.SITE_URL + c["apply_path"],
+            "https://fellowship.example.nhs.uk/apply/",
+        ),
+        Placeholder(
+            "unsubscribe_link",
+            "The link that takes the address off the interest list",
+            lambda c: settings.SITE_URL + c["unsubscribe_path"],
+            "https://fellowship.example.nhs.uk/interest/unsubscribe/abc/",
+        ),
     ],
 )

@@ -45,6 +45,14 @@ class ProgrammeForm(forms.Form):
         label="Organisation that runs the programme", max_length=200, required=False
     )
     website = forms.URLField(label="Website", max_length=200, required=False, assume_scheme="https")
+    description = forms.CharField(
+        label="Description for the public website",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="Shown on the public home page. You can use Markdown: **bold**, *italic*, "
+        "[links](https://example.nhs.uk), lists and headings starting ##.",
+    )
     logo = forms.FileField(
         label="Logo",
         required=False,

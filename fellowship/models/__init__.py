@@ -10,11 +10,13 @@
 - `invitations`: account invitations and their batches.
 - `emails`: the e-mail texts faculty edit.
 - `outbox`: the e-mail outbox (sending is `fellowship.outbox`).
+- `interest`: the public website's list of people to tell when applications open.
 """
 
 from .audit import AuditEvent, Erasure, RetentionRun
 from .emails import EmailText, EmailTextQuerySet
 from .fellows import Fellow, FellowQuerySet
+from .interest import InterestSignup
 from .invitations import (
     InvitationBatch,
     InvitationBatchQuerySet,
@@ -61,6 +63,7 @@ __all__ = [
     "Funder",
     "FunderQuerySet",
     "HistoryImport",
+    "InterestSignup",
     "InvitationBatch",
     "InvitationBatchQuerySet",
     "MentorExclusion",

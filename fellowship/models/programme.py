@@ -194,6 +194,8 @@ class Programme(models.Model):
     short_name = models.CharField(max_length=40, blank=True)
     organisation = models.CharField(max_length=200, blank=True)
     website = models.URLField(max_length=200, blank=True)
+    # Written in Markdown by the faculty; the public home page shows it, sanitised.
+    description = models.TextField(blank=True)
     # Shown on the benefits report's cover. PNG or JPEG only (checked by content), never SVG: an
     # SVG can carry scripts and links. Stored under a private name, like every upload.
     logo = models.FileField(upload_to=private_upload_to("programme"), blank=True, max_length=255)

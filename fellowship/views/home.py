@@ -1,6 +1,5 @@
 """Each person's home page: what they have to do next, by role."""
 
-from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -10,13 +9,15 @@ from .. import rules as r
 from ..enums import FellowStatus, InvitationState, Role
 from ..hooks import Task, home_context, pending_tasks
 from ..models import Cohort, Fellow, Funder, MentorOffer, MentorPairing, PersonInvitation, Workshop
+from ..public.views import public_page, visitors_home
 
 
-@login_not_required
+@public_page
 def home(request):
+    """Visitors see the programme's public home page (cacheable); signed-in people their own."""
     user = request.user
     if not user.is_authenticated:
-        return render(request, "fellowship/landing.html")
+        return visitors_home(request)
     sections = r.home_sections(user)
     context: dict = {
         "roles": sorted(user.roles, key=list(Role.values).index),

@@ -37,6 +37,7 @@ def programme_settings(request):
                 short_name=data["short_name"],
                 organisation=data["organisation"],
                 website=data["website"],
+                description=data["description"],
                 logo=data["logo"],
                 remove_logo=data["remove_logo"],
             )
@@ -49,6 +50,7 @@ def programme_settings(request):
                 "short_name": the_programme.short_name,
                 "organisation": the_programme.organisation,
                 "website": the_programme.website,
+                "description": the_programme.description,
             }
         )
     if not the_programme.logo:

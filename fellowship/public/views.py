@@ -1,0 +1,154 @@
+"""The public website's pages: thin views over the programme's record, the core's counts and what
+the feature apps register (fellowship.hooks.public_section)."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ..enums import FellowStatus
+from ..hooks import public_context
+from ..models import Cohort, Fellow, InterestSignup, Region, programme
+from .forms import InterestForm
+from .markdown import render_markdown
+from .services import sign_up_for_interest, unsubscribe_interest
+
+PUBLIC_MAX_AGE = 300
+# Cookies that make a response personal (a session, or messages waiting to be shown).
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
+
+
+def public_page(view):
+    """Mark an anonymous visitor's response cacheable by anyone for five minutes; anyone signed
+    in (or carrying a session or messages) gets a private response that no cache stores."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        patch_vary_headers(response, ("Cookie",))
+        personal = (
+            request.user.is_authenticated
+            or any(name in request.COOKIES for name in PERSONAL_COOKIES)
+            or response.cookies
+        )
+        if response.status_code == 200 and not personal:
+            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        else:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
+
+    return login_not_required(wrapper)
+
+
+def key_figures() -> dict:
+    """Counts only: cohorts, fellows (in post and graduated) and regions with fellows."""
+    fellows = Fellow.objects.filter(status__in=[FellowStatus.IN_POST, FellowStatus.GRADUATED])
+    return {
+        "cohorts": Cohort.objects.count(),
+        "fellows": fellows.count(),
+        "regions": Region.objects.filter(fellows__in=fellows).distinct().count(),
+    }
+
+
+def _signup_then(url: str) -> str:
+    return f"{reverse('account_signup')}?next={url}"
+
+
+def visitors_home(request):
+    """The home page for someone not signed in; fellowship.views.home shows it at /."""
+    the_programme = programme()
+    context = {
+        "the_programme": the_programme,
+        "description": render_markdown(the_programme.description),
+        "figures": key_figures(),
+        **public_context("home"),
+    }
+    context["apply_signup_url"] = _signup_then(context.get("apply_url", "/"))
+    return render(request, "public/home.html", context)
+
+
+@public_page
+@require_GET
+def how_to_apply(request):
+    context = {"the_programme": programme(), **public_context("apply")}
+    context["apply_signup_url"] = _signup_then(context.get("apply_url", "/"))
+    return render(request, "public/apply.html", context)
+
+
+@public_page
+@require_GET
+def for_supervisors(request):
+    context = {"the_programme": programme(), **public_context("supervisors")}
+    context["propose_signup_url"] = _signup_then(context.get("propose_url", "/"))
+    return render(request, "public/supervisors.html", context)
+
+
+# The interest list -------------------------------------------------------------------------------
+
+SIGNUPS_PER_HOUR = 10
+
+
+def _rate_limited(request) -> bool:
+    """More than SIGNUPS_PER_HOUR sign-ups from this address within the hour."""
+    key = f"interest-signup:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count > SIGNUPS_PER_HOUR
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def interest_signup(request):
+    form = InterestForm(request.POST or None)
+    if request.method == "POST":
+        if _rate_limited(request):
+            return render(request, "429.html", status=429)
+        if form.is_valid():
+            sign_up_for_interest(email=form.cleaned_data["email"])
+            # The same answer whether or not the address was already listed: nobody learns who is.
+            return render(request, "public/interest_done.html", {"the_programme": programme()})
+    return render(request, "public/interest.html", {"form": form, "the_programme": programme()})
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def interest_unsubscribe(request, token: str):
+    signup = get_object_or_404(InterestSignup, token=token)
+    if request.method == "POST":
+        unsubscribe_interest(signup)
+        return render(request, "public/unsubscribed.html", {"the_programme": programme()})
+    return render(request, "public/unsubscribe.html", {"the_programme": programme()})
+
+
+# For search engines ------------------------------------------------------------------------------
+
+PUBLIC_PAGES = ("home", "public_apply", "public_supervisors", "public_fellows", "public_projects")
+
+
+@public_page
+@require_GET
+def sitemap(request):
+    urls = [request.build_absolute_uri(reverse(name)) for name in PUBLIC_PAGES]
+    return render(request, "public/sitemap.xml", {"urls": urls}, content_type="application/xml")
+
+
+@public_page
+@require_GET
+def robots(request):
+    lines = ["User-agent: *", "Allow: /$"]  # "$": the home page only, not every path under it
+    lines += [f"Allow: {reverse(name)}" for name in PUBLIC_PAGES if name != "home"]
+    lines += [f"Allow: {reverse('sitemap')}"]
+    lines += ["Disallow: /", f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}"]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
