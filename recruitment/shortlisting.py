@@ -19,7 +19,7 @@ from statistics import fmean
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Count, Max, Min, OuterRef, Prefetch, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from fellowship import audit
@@ -401,9 +401,76 @@ def results(
     candidates tied at the cut-off are all selected.
     """
     criteria = list(round.criteria.all())
-    applications = list(
-        (shortlistable(round) if applications is None else applications)
-        .select_related("applicant", "region")
+    places, themes = _places_and_themes(round)
+    groups: dict[tuple[int | None, str], Group] = {}
+    for row in _full_rows(
+        round, criteria, shortlistable(round) if applications is None else applications
+    ):
+        application = row.application
+        key, theme = _group_key(themes, application.region_id, application.specialty)
+        if key not in groups:
+            region = application.region.name if application.region else "No region"
+            groups[key] = Group(region=region, theme=theme, places=places.get(key, 0))
+        groups[key].rows.append(row)
+    for group in groups.values():
+        rows = {row.application.pk: row for row in group.rows}
+        ranked = _rank({pk: row.total for pk, row in rows.items()})
+        group.rows = []
+        for pk, position in ranked:
+            row = rows[pk]
+            row.rank = position
+            row.selected = row.total is not None and position <= group.default_count
+            group.rows.append(row)
+    return criteria, _ordered(groups.values())
+
+
+def _places_and_themes(
+    round: RecruitmentRound,
+) -> tuple[dict[tuple[int | None, str], int], dict[int | None, list[str]]]:
+    """Places per group key (region, casefolded theme) from the cohort's funded posts, and each
+    region's specialty themes in the order they are matched."""
+    places: dict[tuple[int | None, str], int] = defaultdict(int)
+    themes: dict[int | None, set[str]] = defaultdict(set)
+    for region_id, specialty_theme, count in FundedPost.objects.filter(
+        cohort_id=round.cohort_id
+    ).values_list("region_id", "specialty_theme", "places"):
+        theme = specialty_theme.strip()
+        places[(region_id, theme.casefold())] += count
+        if theme:
+            themes[region_id].add(theme)
+    return places, {region: sorted(names) for region, names in themes.items()}
+
+
+def _group_key(
+    themes: Mapping[int | None, list[str]], region_id: int | None, specialty: str
+) -> tuple[tuple[int | None, str], str]:
+    """The application's group: (region, casefolded theme) as key, and the theme as shown."""
+    wanted = specialty.strip().casefold()
+    theme = next((t for t in themes.get(region_id, ()) if t.casefold() == wanted), "")
+    return (region_id, theme.casefold()), theme
+
+
+def _rank(totals: Mapping[int, Decimal | None]) -> list[tuple[int, int]]:
+    """(application pk, rank) best first; a total of None (nothing scored yet) ranks below every
+    score. `totals` is in application pk order, which orders candidates sharing a rank."""
+    candidates = [
+        Candidate(id=pk, score=None if total is None else float(total))  # type: ignore[arg-type]
+        for pk, total in totals.items()
+    ]
+    return [(item.id, item.rank) for item in rank(candidates)]  # type: ignore[misc]
+
+
+def _ordered(groups: Iterable[Group]) -> list[Group]:
+    return sorted(groups, key=lambda g: (g.region == "No region", g.region, g.theme))
+
+
+def _full_rows(
+    round: RecruitmentRound, criteria: list[Criterion], applications: QuerySet[Application]
+) -> list[Row]:
+    """A Row (application, reviewers, every score, moderations, flags) for each application, in
+    pk order, unranked. A fixed number of queries."""
+    applications_list = list(
+        applications.select_related("applicant", "region")
         .prefetch_related(
             Prefetch(
                 "reviewer_assignments",
@@ -415,68 +482,162 @@ def results(
         )
         .order_by("pk")
     )
-    places: dict[tuple[int | None, str], int] = defaultdict(int)
-    themes: dict[int | None, set[str]] = defaultdict(set)
-    for post in FundedPost.objects.filter(cohort_id=round.cohort_id).only(
-        "region_id", "specialty_theme", "places"
-    ):
-        theme = post.specialty_theme.strip()
-        places[(post.region_id, theme.casefold())] += post.places
-        if theme:
-            themes[post.region_id].add(theme)
-    groups: dict[tuple[int | None, str], Group] = {}
-    for application in applications:
+    rows = []
+    for application in applications_list:
         assignments = list(application.reviewer_assignments.all())
         moderations = {m.criterion_id: m for m in application.moderations.all()}
         by_criterion: dict[int, list[tuple[User, int]]] = defaultdict(list)
         for assignment in assignments:
             for score in assignment.scores.all():
                 by_criterion[score.criterion_id].append((assignment.reviewer, score.score))
-        row = Row(
-            application=application,
-            reviewers=assignments,
-            results=[
-                CriterionResult(
-                    criterion=c,
-                    scores=by_criterion[c.pk],
-                    moderation=moderations.get(c.pk),
-                    flagged=c.pk not in moderations
-                    and needs_moderation(
-                        [s for _, s in by_criterion[c.pk]], round.moderation_margin
-                    ),
-                )
-                for c in criteria
-            ],
+        rows.append(
+            Row(
+                application=application,
+                reviewers=assignments,
+                results=[
+                    CriterionResult(
+                        criterion=c,
+                        scores=by_criterion[c.pk],
+                        moderation=moderations.get(c.pk),
+                        flagged=c.pk not in moderations
+                        and needs_moderation(
+                            [s for _, s in by_criterion[c.pk]], round.moderation_margin
+                        ),
+                    )
+                    for c in criteria
+                ],
+            )
         )
-        theme = next(
-            (
-                t
-                for t in sorted(themes[application.region_id])
-                if t.casefold() == application.specialty.strip().casefold()
-            ),
-            "",
+    return rows
+
+
+# The ranking without the rows: for a round of thousands, only one page is built in full ----------
+
+
+@dataclass
+class Standing:
+    """One application's place in the ranking, worked out from plain values (no model instances):
+    the same total, flag, group, rank and default tick as its full Row."""
+
+    pk: int
+    group: Group  # shared by the group's standings; its rows stay empty
+    total: Decimal | None
+    flagged: bool
+    reviewer_count: int
+    rank: int = 0
+    selected: bool = False
+    outcome: str = ""  # once the shortlist is made, as for Row
+
+
+def standings(
+    round: RecruitmentRound,
+    *,
+    applications: QuerySet[Application] | None = None,
+    with_outcome: bool = False,
+) -> list[Standing]:
+    """Every shortlistable application (or those of `applications`) ranked exactly as `results`
+    ranks them, in the order `results` lists them, but from a handful of value queries.
+    `with_outcome` reads the `shortlist_outcome` annotation of `decided` and ticks the shortlisted
+    ones, as `decided_results` does."""
+    queryset = shortlistable(round) if applications is None else applications
+    ids = queryset.values("pk")
+    criterion_ids = list(round.criteria.values_list("pk", flat=True))
+    places, themes = _places_and_themes(round)
+    fields = ["pk", "region_id", "region__name", "specialty"]
+    if with_outcome:
+        fields.append("shortlist_outcome")
+    # Per application and criterion: how many reviewers scored, their sum, lowest and highest
+    # (the mean is the sum over the count, exactly as `fmean` gives it for whole scores).
+    scores: dict[tuple[int, int], tuple[int, int, int, int]] = {
+        (application_id, criterion_id): (count, total, low, high)
+        for application_id, criterion_id, count, total, low, high in ShortlistScore.objects.filter(
+            assignment__application__in=ids
         )
-        key = (application.region_id, theme.casefold())
+        .values("assignment__application_id", "criterion_id")
+        .annotate(count=Count("pk"), total=Sum("score"), low=Min("score"), high=Max("score"))
+        .values_list("assignment__application_id", "criterion_id", "count", "total", "low", "high")
+        .order_by()
+    }
+    moderated = {
+        (application_id, criterion_id): value
+        for application_id, criterion_id, value in Moderation.objects.filter(
+            application__in=ids
+        ).values_list("application_id", "criterion_id", "score")
+    }
+    reviewer_counts: dict[int, int] = dict(
+        ReviewerAssignment.objects.filter(application__in=ids)
+        .values("application_id")
+        .annotate(count=Count("pk"))
+        .values_list("application_id", "count")
+        .order_by()
+    )
+    margin = round.moderation_margin
+    groups: dict[tuple[int | None, str], Group] = {}
+    members: dict[tuple[int | None, str], dict[int, Standing]] = defaultdict(dict)
+    for values in queryset.order_by("pk").values_list(*fields):
+        pk, region_id, region_name, specialty = values[:4]
+        key, theme = _group_key(themes, region_id, specialty)
         if key not in groups:
-            region = application.region.name if application.region else "No region"
+            region = region_name if region_id is not None else "No region"
             groups[key] = Group(region=region, theme=theme, places=places.get(key, 0))
-        groups[key].rows.append(row)
-    for group in groups.values():
-        rows = {row.application.pk: row for row in group.rows}
-        # A total of None (nothing scored yet) ranks below every score.
-        candidates = [
-            Candidate(id=pk, score=None if row.total is None else float(row.total))  # type: ignore[arg-type]
-            for pk, row in rows.items()
-        ]
-        ranked = rank(candidates)
-        group.rows = []
-        for item in ranked:
-            row = rows[item.id]
-            row.rank = item.rank
-            row.selected = row.total is not None and item.rank <= group.default_count
-            group.rows.append(row)
-    ordered = sorted(groups.values(), key=lambda g: (g.region == "No region", g.region, g.theme))
-    return criteria, ordered
+        criterion_values: list[float] = []
+        flagged = False
+        for criterion_id in criterion_ids:
+            if (pk, criterion_id) in moderated:
+                criterion_values.append(float(moderated[(pk, criterion_id)]))
+            elif (pk, criterion_id) in scores:
+                count, total, low, high = scores[(pk, criterion_id)]
+                criterion_values.append(total / count)
+                # as needs_moderation: two or more reviewers, differing by more than the margin
+                flagged = flagged or (count > 1 and high - low > margin)
+        members[key][pk] = Standing(
+            pk=pk,
+            group=groups[key],
+            total=_tenth(sum(criterion_values)) if criterion_values else None,
+            flagged=flagged,
+            reviewer_count=reviewer_counts.get(pk, 0),
+            outcome=values[4] if with_outcome else "",
+        )
+    keys = {id(group): key for key, group in groups.items()}
+    ordered: list[Standing] = []
+    for group in _ordered(groups.values()):
+        by_pk = members[keys[id(group)]]
+        for pk, position in _rank({pk: s.total for pk, s in by_pk.items()}):
+            standing = by_pk[pk]
+            standing.rank = position
+            if with_outcome:
+                standing.selected = standing.outcome == Stage.SHORTLISTED
+            else:
+                standing.selected = standing.total is not None and position <= group.default_count
+            ordered.append(standing)
+    return ordered
+
+
+def rows_for(
+    round: RecruitmentRound, criteria: list[Criterion], chosen: Iterable[Standing]
+) -> dict[int, Row]:
+    """Full Rows for the `chosen` standings only (a page of them), carrying their rank, tick and
+    outcome from the standing. A fixed number of queries, however many are chosen."""
+    by_pk = {s.pk: s for s in chosen}
+    rows = _full_rows(round, criteria, Application.objects.filter(pk__in=by_pk))
+    for row in rows:
+        standing = by_pk[row.application.pk]
+        row.rank = standing.rank
+        row.selected = standing.selected
+        row.outcome = standing.outcome
+    return {row.application.pk: row for row in rows}
+
+
+def grouped(chosen: Sequence[Standing], rows: Mapping[int, Row]) -> list[Group]:
+    """The `chosen` standings' Rows in groups, in the order given (a group with none is left out)."""
+    groups: list[Group] = []
+    last: Group | None = None
+    for standing in chosen:
+        if standing.group is not last:
+            last = standing.group
+            groups.append(Group(region=last.region, theme=last.theme, places=last.places))
+        groups[-1].rows.append(rows[standing.pk])
+    return groups
 
 
 # The shortlist --------------------------------------------------------------------------------

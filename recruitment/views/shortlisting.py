@@ -9,8 +9,6 @@ details, employer or registration number. No page here reads equality data.
 
 from __future__ import annotations
 
-import dataclasses
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
@@ -83,52 +81,44 @@ def round_shortlisting(request, pk: int):
                 f"{report.shortlisted} shortlisted and {report.unsuccessful} not shortlisted. We have emailed them all.",
             )
             return redirect("shortlisting", pk=rnd.pk)
-    criteria, groups = shortlisting.results(rnd)
-    rows = [row for group in groups for row in group.rows]
+    criteria = list(rnd.criteria.all())
+    standings = shortlisting.standings(rnd)
     if action == "shortlist":  # keep what faculty ticked when the form comes back with an error
         ticked = set(request.POST.getlist("applications"))
-        for row in rows:
-            row.selected = str(row.application.pk) in ticked
+        for standing in standings:
+            standing.selected = str(standing.pk) in ticked
     per_application = rnd.reviewers_per_application
-    page = paginate(request, rows, per_page=SCORES_PAGE_SIZE)
-    on_page = {id(row) for row in page.object_list}
-    needing_reviewers = [row for row in rows if len(row.reviewers) < per_application]
+    page = paginate(request, standings, per_page=SCORES_PAGE_SIZE)
+    on_page = {standing.pk for standing in page.object_list}
+    needing_reviewers = [s for s in standings if s.reviewer_count < per_application]
+    shown_needing = needing_reviewers[:SCORES_PAGE_SIZE]
     # Once the shortlist is made, its ranking and outcomes stay on the page to read.
-    _, decided_groups = shortlisting.decided_results(rnd)
-    decided_rows = [row for group in decided_groups for row in group.rows]
-    decided_page = paginate(request, decided_rows, per_page=SCORES_PAGE_SIZE, param="decided")
+    decided = shortlisting.standings(rnd, applications=shortlisting.decided(rnd), with_outcome=True)
+    decided_page = paginate(request, decided, per_page=SCORES_PAGE_SIZE, param="decided")
+    # Full rows (every reviewer and score) only for what this page shows.
+    rows = shortlisting.rows_for(rnd, criteria, [*page.object_list, *shown_needing])
+    decided_rows = shortlisting.rows_for(rnd, criteria, decided_page.object_list)
     context = {
         "round": rnd,
         "criteria": criteria,
-        "groups": _on_page(groups, on_page),
+        "groups": shortlisting.grouped(page.object_list, rows),
         "page_obj": page,
         "query": other_filters(request),
         # Ticks of the applications on other pages go with the form unchanged.
-        "selected_elsewhere": [
-            row.application.pk for row in rows if row.selected and id(row) not in on_page
-        ],
+        "selected_elsewhere": [s.pk for s in standings if s.selected and s.pk not in on_page],
         "assign_form": assign_form,
         "shortlist_form": shortlist_form,
-        "needing_reviewers": needing_reviewers[:SCORES_PAGE_SIZE],
+        "needing_reviewers": [rows[s.pk] for s in shown_needing],
         "needing_reviewers_count": len(needing_reviewers),
-        "flagged": sum(1 for row in rows if row.flagged),
-        "application_count": len(rows),
-        "decided_groups": _on_page(decided_groups, {id(row) for row in decided_page}),
+        "flagged": sum(1 for s in standings if s.flagged),
+        "application_count": len(standings),
+        "decided_groups": shortlisting.grouped(decided_page.object_list, decided_rows),
         "decided_page": decided_page,
         "decided_query": other_filters(request, "decided"),
-        "shortlisted_count": sum(1 for row in decided_rows if row.selected),
-        "not_shortlisted_count": sum(1 for row in decided_rows if not row.selected),
+        "shortlisted_count": sum(1 for s in decided if s.selected),
+        "not_shortlisted_count": sum(1 for s in decided if not s.selected),
     }
     return render(request, "recruitment/shortlisting/round.html", context)
-
-
-def _on_page(groups: list[shortlisting.Group], on_page: set[int]) -> list[shortlisting.Group]:
-    """The groups with only the rows of this page (a group with none is left out)."""
-    kept = (
-        dataclasses.replace(group, rows=[row for row in group.rows if id(row) in on_page])
-        for group in groups
-    )
-    return [group for group in kept if group.rows]
 
 
 @manage_shortlisting
