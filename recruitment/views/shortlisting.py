@@ -16,7 +16,7 @@ from rules.contrib.views import permission_required
 
 from fellowship.pagination import other_filters, paginate
 
-from .. import shortlisting
+from .. import shortlist_standings, shortlisting
 from ..forms.shortlisting import (
     AssignReviewersForm,
     DeclareConflictForm,
@@ -82,7 +82,7 @@ def round_shortlisting(request, pk: int):
             )
             return redirect("shortlisting", pk=rnd.pk)
     criteria = list(rnd.criteria.all())
-    standings = shortlisting.standings(rnd)
+    standings = shortlist_standings.standings(rnd)
     if action == "shortlist":  # keep what faculty ticked when the form comes back with an error
         ticked = set(request.POST.getlist("applications"))
         for standing in standings:
@@ -93,15 +93,17 @@ def round_shortlisting(request, pk: int):
     needing_reviewers = [s for s in standings if s.reviewer_count < per_application]
     shown_needing = needing_reviewers[:SCORES_PAGE_SIZE]
     # Once the shortlist is made, its ranking and outcomes stay on the page to read.
-    decided = shortlisting.standings(rnd, applications=shortlisting.decided(rnd), with_outcome=True)
+    decided = shortlist_standings.standings(
+        rnd, applications=shortlisting.decided(rnd), with_outcome=True
+    )
     decided_page = paginate(request, decided, per_page=SCORES_PAGE_SIZE, param="decided")
     # Full rows (every reviewer and score) only for what this page shows.
-    rows = shortlisting.rows_for(rnd, criteria, [*page.object_list, *shown_needing])
-    decided_rows = shortlisting.rows_for(rnd, criteria, decided_page.object_list)
+    rows = shortlist_standings.rows_for(rnd, criteria, [*page.object_list, *shown_needing])
+    decided_rows = shortlist_standings.rows_for(rnd, criteria, decided_page.object_list)
     context = {
         "round": rnd,
         "criteria": criteria,
-        "groups": shortlisting.grouped(page.object_list, rows),
+        "groups": shortlist_standings.grouped(page.object_list, rows),
         "page_obj": page,
         "query": other_filters(request),
         # Ticks of the applications on other pages go with the form unchanged.
@@ -112,7 +114,7 @@ def round_shortlisting(request, pk: int):
         "needing_reviewers_count": len(needing_reviewers),
         "flagged": sum(1 for s in standings if s.flagged),
         "application_count": len(standings),
-        "decided_groups": shortlisting.grouped(decided_page.object_list, decided_rows),
+        "decided_groups": shortlist_standings.grouped(decided_page.object_list, decided_rows),
         "decided_page": decided_page,
         "decided_query": other_filters(request, "decided"),
         "shortlisted_count": sum(1 for s in decided if s.selected),

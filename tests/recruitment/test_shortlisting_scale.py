@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from fellowship.enums import Role
-from recruitment import shortlisting
+from recruitment import shortlist_standings, shortlisting
 from recruitment.enums import Stage
 from recruitment.models import Moderation, ReviewerAssignment, ShortlistScore
 from recruitment.views.shortlisting import SCORES_PAGE_SIZE
@@ -104,7 +104,7 @@ def _compare(standings, groups, *, outcome=False):
 def test_the_light_ranking_equals_the_full_results_row_by_row(rnd, person):
     _mixed_round(rnd, person)
     _, groups = shortlisting.results(rnd)
-    rows = _compare(shortlisting.standings(rnd), groups)
+    rows = _compare(shortlist_standings.standings(rnd), groups)
     # The round really has every case the ranking must get right.
     ranks = [(id(g), r.rank) for g in groups for r in g.rows]
     assert len(ranks) > len(set(ranks)), "no ties"
@@ -126,7 +126,9 @@ def test_the_light_ranking_equals_the_decided_results_once_the_shortlist_is_made
     shortlisting.make_shortlist(rnd, chosen, by=faculty)
     _apply(rnd, None)  # one still waiting, which is not in the decided list
     _, groups = shortlisting.decided_results(rnd)
-    decided = shortlisting.standings(rnd, applications=shortlisting.decided(rnd), with_outcome=True)
+    decided = shortlist_standings.standings(
+        rnd, applications=shortlisting.decided(rnd), with_outcome=True
+    )
     rows = _compare(decided, groups, outcome=True)
     assert {r.application.pk for r in rows if r.selected} == {a.pk for a in chosen}
     assert {r.outcome for r in rows} == {Stage.SHORTLISTED, Stage.UNSUCCESSFUL}
@@ -136,9 +138,9 @@ def test_page_rows_are_the_full_rows_with_the_ranking_of_the_whole_round(rnd, pe
     _mixed_round(rnd, person, count=12, seed=3)
     criteria, groups = shortlisting.results(rnd)
     full = [row for group in groups for row in group.rows]
-    standings = shortlisting.standings(rnd)
+    standings = shortlist_standings.standings(rnd)
     page = standings[5:9]
-    paged = shortlisting.grouped(page, shortlisting.rows_for(rnd, criteria, page))
+    paged = shortlist_standings.grouped(page, shortlist_standings.rows_for(rnd, criteria, page))
     rows = [row for group in paged for row in group.rows]
     for row, expected in zip(rows, full[5:9], strict=True):
         assert row.application == expected.application
