@@ -120,6 +120,16 @@ def attachment(field_file, *, download_name: str) -> FileResponse:
     )
 
 
+def inline_image(field_file: FieldFile, *, kind: str, name: str) -> FileResponse:
+    """Show a stored image whose content was checked on upload (`kind`: png or jpeg) in the page:
+    private, never sniffed, and unable to run anything (Content-Security-Policy: none)."""
+    response = private_download(
+        FileResponse(field_file.open("rb"), content_type=f"image/{kind}", filename=name)
+    )
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
 def private_download(response: R) -> R:
     """Mark a download as private: never stored by a shared or browser cache, never sniffed into
     another type. Every file the service sends goes through here."""

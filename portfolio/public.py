@@ -12,23 +12,14 @@ from itertools import groupby
 from pathlib import PurePosixPath
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from fellowship.public.views import public_page
-from fellowship.uploads import attachment, private_download
+from fellowship.uploads import attachment, inline_image
 
 from . import publishing
-
-
-def _inline_image(field_file, *, kind: str, name: str) -> FileResponse:
-    """A checked image shown in the page, never stored by a cache (so a withdrawal is at once)."""
-    response = private_download(
-        FileResponse(field_file.open("rb"), content_type=f"image/{kind}", filename=name)
-    )
-    response["Content-Security-Policy"] = "default-src 'none'"
-    return response
 
 
 @public_page
@@ -51,7 +42,7 @@ def profile_photo(request, pk: int):
     if profile is None:
         raise Http404
     suffix = PurePosixPath(profile.photo.name).suffix
-    return _inline_image(profile.photo, kind=profile.photo_kind, name=f"fellow-{pk}{suffix}")
+    return inline_image(profile.photo, kind=profile.photo_kind, name=f"fellow-{pk}{suffix}")
 
 
 @login_not_required
@@ -65,4 +56,4 @@ def poster_file(request, pk: int):
     name = f"poster-{pk}{PurePosixPath(poster.file.name).suffix}"
     if not poster.is_image or "download" in request.GET:
         return attachment(poster.file, download_name=name)
-    return _inline_image(poster.file, kind=poster.file_kind, name=name)
+    return inline_image(poster.file, kind=poster.file_kind, name=name)

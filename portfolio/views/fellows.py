@@ -11,7 +11,7 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,7 +21,7 @@ from rules.contrib.views import permission_required
 
 from fellowship.models import Fellow, programme
 from fellowship.pdf import pdf_response, render_pdf
-from fellowship.uploads import attachment, private_download
+from fellowship.uploads import attachment, inline_image
 
 from .. import consent as consent_text
 from .. import services
@@ -182,13 +182,7 @@ def poster_file(request, ref: str):
     name = f"poster-{slugify(fellow.recorded_name) or fellow.ref}{suffix}"
     if not poster.is_image or "download" in request.GET:
         return attachment(poster.file, download_name=name)
-    response = private_download(
-        FileResponse(
-            poster.file.open("rb"), content_type=f"image/{poster.file_kind}", filename=name
-        )
-    )
-    response["Content-Security-Policy"] = "default-src 'none'"
-    return response
+    return inline_image(poster.file, kind=poster.file_kind, name=name)
 
 
 def testimonial_edit(request, ref: str):
