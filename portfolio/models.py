@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
@@ -113,13 +115,48 @@ class Poster(RulesModel):
         return self.file_kind in ("png", "jpeg")
 
 
-class ConsentQuerySet(models.QuerySet["Consent"]):
+class ConsentQuerySet(models.QuerySet):
+    """Consent records of either kind (about a testimonial, or about the website)."""
+
     def current(self) -> ConsentQuerySet:
         """Consents given and not withdrawn."""
         return self.filter(withdrawn_at__isnull=True)
 
     def withdrawn(self) -> ConsentQuerySet:
         return self.filter(withdrawn_at__isnull=False)
+
+
+class ConsentRecord(RulesModel):
+    """What every consent a fellow gives keeps: the exact words they agreed to and their version,
+    who gave it and when, and, once withdrawn, who withdrew it and when. A consent is never edited
+    or deleted when withdrawn; giving it again makes a new record."""
+
+    wording = models.TextField(help_text="The exact words the fellow agreed to.")
+    wording_version = models.CharField(max_length=40)
+    given_at = models.DateTimeField(default=timezone.now)
+    given_by = models.ForeignKey(
+        "fellowship.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        "fellowship.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ConsentQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_current(self) -> bool:
+        return self.withdrawn_at is None
+
+    def mark_withdrawn(self, by, *, at: datetime.datetime | None = None) -> None:
+        """Record the withdrawal (by `by`, or by no one when a job or an anonymous request does
+        it) and save only those two fields. The caller holds the row lock and audits it."""
+        self.withdrawn_at = at or timezone.now()
+        self.withdrawn_by = by if by is not None and by.is_authenticated else None
+        self.save(update_fields=["withdrawn_at", "withdrawn_by"])
 
 
 def _current_consent(purpose: str, **fields) -> Exists:
@@ -226,7 +263,7 @@ class Testimonial(RulesModel):
         return f"A fellow of cohort {cohort.number}"
 
 
-class Consent(RulesModel):
+class Consent(ConsentRecord):
     """One consent a fellow gave about their testimonial, with the words they agreed to; kept
     when withdrawn (with the date), and given again as a new record."""
 
@@ -235,18 +272,6 @@ class Consent(RulesModel):
     quote_as = models.CharField(
         "credited", max_length=10, choices=QuoteAs.choices, blank=True
     )  # for quoting only
-    wording = models.TextField(help_text="The exact words the fellow agreed to.")
-    wording_version = models.CharField(max_length=40)
-    given_at = models.DateTimeField(default=timezone.now)
-    given_by = models.ForeignKey(
-        "fellowship.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_by = models.ForeignKey(
-        "fellowship.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    objects = ConsentQuerySet.as_manager()
 
     class Meta:
         ordering = ["testimonial", "-given_at", "-pk"]
@@ -280,21 +305,11 @@ class Consent(RulesModel):
         """Whose consent it is (the rules predicates read `fellow`)."""
         return self.testimonial.fellow
 
-    @property
-    def is_current(self) -> bool:
-        return self.withdrawn_at is None
-
 
 # The public website ------------------------------------------------------------------------------
 
 BIO_MAX_LENGTH = 600
 MAX_PUBLIC_LINKS = 3
-
-
-class WebsiteConsentQuerySet(models.QuerySet["WebsiteConsent"]):
-    def current(self) -> WebsiteConsentQuerySet:
-        """Consents given and not withdrawn."""
-        return self.filter(withdrawn_at__isnull=True)
 
 
 def website_consent_current(purpose: str, fellow_path: str = "fellow") -> Exists:
@@ -304,7 +319,7 @@ def website_consent_current(purpose: str, fellow_path: str = "fellow") -> Exists
     )
 
 
-class WebsiteConsent(RulesModel):
+class WebsiteConsent(ConsentRecord):
     """A fellow's consent to show their profile or poster on the public website, with the words
     they agreed to; kept when withdrawn (with the date), and given again as a new record."""
 
@@ -312,18 +327,6 @@ class WebsiteConsent(RulesModel):
         "fellowship.Fellow", on_delete=models.CASCADE, related_name="website_consents"
     )
     purpose = models.CharField(max_length=20, choices=WebsitePurpose.choices)
-    wording = models.TextField(help_text="The exact words the fellow agreed to.")
-    wording_version = models.CharField(max_length=40)
-    given_at = models.DateTimeField(default=timezone.now)
-    given_by = models.ForeignKey(
-        "fellowship.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    withdrawn_at = models.DateTimeField(null=True, blank=True)
-    withdrawn_by = models.ForeignKey(
-        "fellowship.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-
-    objects = WebsiteConsentQuerySet.as_manager()
 
     class Meta:
         ordering = ["fellow", "-given_at", "-pk"]
@@ -345,10 +348,6 @@ class WebsiteConsent(RulesModel):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} ({self.fellow.ref})"
-
-    @property
-    def is_current(self) -> bool:
-        return self.withdrawn_at is None
 
 
 class PublicProfileQuerySet(models.QuerySet["PublicProfile"]):

@@ -70,8 +70,7 @@ def withdraw_website_consent(fellow: Fellow, purpose: str, *, by: User | None) -
         )
         if consent is None:
             return False
-        consent.withdrawn_at, consent.withdrawn_by = timezone.now(), _actor(by)
-        consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        consent.mark_withdrawn(by)
         audit.record(
             AuditAction.CHANGED,
             AuditSubject.CONSENT,

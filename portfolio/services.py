@@ -234,10 +234,8 @@ def withdraw_consent(consent: Consent, *, by: User | None, replacing: bool = Fal
         else:
             rows = rows.filter(pk=consent.pk)
         now = timezone.now()
-        actor = by if by is not None and by.is_authenticated else None
         for row in rows.order_by("purpose"):
-            row.withdrawn_at, row.withdrawn_by = now, actor
-            row.save(update_fields=["withdrawn_at", "withdrawn_by"])
+            row.mark_withdrawn(by, at=now)
             withdrawn.append(row.purpose)
             audit.record(
                 AuditAction.CHANGED,
@@ -248,7 +246,7 @@ def withdraw_consent(consent: Consent, *, by: User | None, replacing: bool = Fal
                 + (" (to change how it is credited)" if replacing else ""),
             )
             if row.pk == consent.pk:
-                consent.withdrawn_at, consent.withdrawn_by = now, actor
+                consent.withdrawn_at, consent.withdrawn_by = row.withdrawn_at, row.withdrawn_by
         testimonial.forget_consents()
     return withdrawn
 
