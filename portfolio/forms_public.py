@@ -32,6 +32,11 @@ class PublicProfileForm(forms.ModelForm):
         required=False,
         help_text=consent_text.website_wording(WebsitePurpose.POSTER),
     )
+    remove_photo = forms.BooleanField(
+        label="Remove my photo",
+        required=False,
+        help_text="It is deleted from our storage, not only hidden.",
+    )
     links_text = forms.CharField(
         label="Links",
         required=False,
@@ -91,6 +96,19 @@ class PublicProfileForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        new_photo = data.get("photo") is not None and hasattr(data.get("photo"), "content_type")
+        if data.get("remove_photo"):
+            if new_photo:
+                self.add_error(
+                    "remove_photo", "Either upload a new photo or remove your photo, not both"
+                )
+            else:
+                # False tells the model form to clear the file; the service deletes it once saved.
+                data["photo"] = False
+                self.photo_kind = None
+                if data.get("show_photo"):
+                    self.add_error("show_photo", "You cannot show a photo you are removing")
+                return data
         if data.get("show_photo") and not (data.get("photo") or self.instance.photo):
             self.add_error("photo", "Select a photo of you, or do not choose to show one")
         return data

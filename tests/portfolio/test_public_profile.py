@@ -254,6 +254,50 @@ def test_hostile_or_wrong_input_is_refused(login, data, field):
     assert not PublicProfile.objects.filter(fellow=fellow).exists()
 
 
+def test_removing_the_photo_deletes_the_file_and_the_public_link(
+    login, django_capture_on_commit_callbacks
+):
+    fellow = make_fellow("Rae Removing")
+    profile = publish(fellow, photo=True)
+    stored = profile.photo.name
+    photo_url = reverse("public_profile_photo", args=[profile.pk])
+    assert Client().get(photo_url).status_code == 200
+    me = login(fellow.user)
+    url = reverse("public_profile_edit", args=[fellow.ref])
+    assert "Remove my photo" in me.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = me.post(url, {"show_name": "on", "remove_photo": "on", "show_profile": "on"})
+    assert response.status_code == 302
+    profile.refresh_from_db()
+    assert not profile.photo and profile.photo_kind == "" and not profile.show_photo
+    assert not default_storage.exists(stored)
+    assert Client().get(photo_url).status_code == 404
+    assert "Rae Removing" in page()  # the rest of the profile stays published
+    assert "Remove my photo" not in me.get(url).content.decode()  # nothing left to remove
+
+
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"remove_photo": "on", "show_photo": "on"}, "show_photo"),
+        ({"remove_photo": "on", "new": True}, "remove_photo"),
+    ],
+)
+def test_removing_the_photo_with_a_contradiction_changes_nothing(login, data, field):
+    fellow = make_fellow("Sol Undecided")
+    profile = publish(fellow, photo=True)
+    stored = profile.photo.name
+    if data.pop("new", False):
+        data["photo"] = SimpleUploadedFile("new.png", png_bytes(), content_type="image/png")
+    response = login(fellow.user).post(
+        reverse("public_profile_edit", args=[fellow.ref]), {"show_name": "on", **data}
+    )
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    profile.refresh_from_db()
+    assert profile.photo.name == stored and default_storage.exists(stored)
+
+
 def test_photo_must_be_a_png_or_jpeg_by_its_content(login):
     fellow = make_fellow("Ned Sneaky")
     fake = SimpleUploadedFile("me.png", pdf_bytes(), content_type="image/png")
