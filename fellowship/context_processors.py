@@ -80,14 +80,29 @@ def _menu(user) -> list[tuple[str, str | None]]:
     return items
 
 
+# What a visitor who is not signed in is offered: the programme's public pages (the same for every
+# visitor, so the pages stay cacheable).
+PUBLIC_MENU = [
+    ("Home", "home"),
+    ("How to apply", "public_apply"),
+    ("For supervisors", "public_supervisors"),
+    ("Fellows and alumni", "public_fellows"),
+    ("AI projects", "public_projects"),
+]
+
+
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_items": []}
-    items = [("Home", reverse("home")), *_menu(user)]
-    items.append(("Your account", reverse("account_email")))
+        items = [(label, reverse(name)) for label, name in PUBLIC_MENU]
+        label = "About the programme"
+    else:
+        items = [("Home", reverse("home")), *_menu(user)]
+        items.append(("Your account", reverse("account_email")))
+        label = "Menu"
     path = request.path
     return {
+        "nav_label": label,
         "nav_items": [
             {
                 "label": label,
@@ -96,5 +111,5 @@ def navigation(request) -> dict:
             }
             for label, url in items
             if url
-        ]
+        ],
     }

@@ -1,5 +1,7 @@
 """Live demo data for portfolios: entries, a graduation poster and a testimonial for the demo
-fellow and alumnus, built through the same services the pages use. Called by `manage.py load_demo`.
+fellow and alumnus, and the public website's fellows and alumni: about a third of the graduated
+fellows opted in, some with a photo, a poster or a quote for the website. Built through the same
+services the pages use. Called by `manage.py load_demo`.
 """
 
 from __future__ import annotations
@@ -9,11 +11,22 @@ import io
 
 from django.core.files.base import ContentFile
 
-from fellowship.models import User
+from fellowship.enums import FellowStatus
+from fellowship.models import Fellow, User
 
-from . import services
-from .enums import EntryKind, QuoteAs
-from .models import PortfolioEntry, Poster, Testimonial
+from . import publishing, services
+from .enums import EntryKind, QuoteAs, WebsitePurpose
+from .models import PortfolioEntry, Poster, PublicProfile, Testimonial
+
+# Invented words of invented alumni, quoted on the public home page with their consent.
+WEBSITE_QUOTES = [
+    "I came in knowing how to read a paper about AI and left knowing how to get a tool safely onto "
+    "a ward, and when to say no to one.",
+    "My supervisor and my mentor made the year. I now chair our trust's AI assurance group.",
+    "The workshops on validation changed how our whole department buys software.",
+    "It gave me the language to talk to data scientists, and the confidence to lead them.",
+]
+AVATAR_COLOURS = ["#005eb8", "#007f3b", "#330072", "#ae2573", "#00a499", "#7c2855"]
 
 
 def poster_png(title: str, subtitle: str) -> bytes:
@@ -103,7 +116,95 @@ def _portfolio(email: str, *, alumnus: bool) -> list[str]:
     ]
 
 
+def avatar_png(name: str, colour: str) -> bytes:
+    """A placeholder portrait: the person's initials on a coloured square (the demo has no
+    photographs of real people)."""
+    from PIL import Image, ImageDraw
+
+    initials = "".join(part[0] for part in name.split()[:2]).upper()
+    image = Image.new("RGB", (240, 240), colour)
+    draw = ImageDraw.Draw(image)
+    draw.text((120, 120), initials, fill="white", font_size=96, anchor="mm")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+BIOS = [
+    "I led the local evaluation of our tool before it went live, and I still chair its monitoring "
+    "group in {specialty}.",
+    "I am interested in how AI changes {specialty} services and the teams who run them.",
+    "Since the fellowship I have helped three departments decide whether an AI tool was safe "
+    "enough to buy. {Specialty} is home.",
+]
+
+
+def _bio(fellow: Fellow, i: int) -> str:
+    specialty = (fellow.specialty or fellow.get_profession_display()).lower()
+    return BIOS[i % len(BIOS)].format(specialty=specialty, Specialty=specialty.capitalize())
+
+
+def _public_site() -> list[str]:
+    """Every third graduated fellow (by reference) published a profile: all show their name,
+    profession and project, half their region, a third a photo; every other one also published
+    their poster, and the first few let the website quote them. The rest did not opt in and
+    appear nowhere on the public pages."""
+    graduates = list(
+        Fellow.objects.filter(status=FellowStatus.GRADUATED)
+        .select_related("cohort", "region", "placement__project")
+        .order_by("cohort__number", "ref")
+    )
+    if not graduates:
+        return []
+    published = graduates[::3]
+    quotes = iter(WEBSITE_QUOTES)
+    for i, fellow in enumerate(published):
+        if PublicProfile.objects.filter(fellow=fellow).exists():
+            continue
+        placement = getattr(fellow, "placement", None)
+        project = placement.project.title if placement else ""
+        profile = PublicProfile(
+            fellow=fellow,
+            show_region=i % 2 == 0,
+            show_project=bool(project),
+            show_bio=True,
+            bio=_bio(fellow, i),
+        )
+        photo_kind = None
+        if i % 3 == 0:
+            colour = AVATAR_COLOURS[i % len(AVATAR_COLOURS)]
+            profile.photo.save(
+                "photo.png", ContentFile(avatar_png(fellow.recorded_name, colour)), save=False
+            )
+            profile.show_photo, photo_kind = True, "png"
+        publishing.save_public_profile(profile, by=None, photo_kind=photo_kind)
+        publishing.give_website_consent(fellow, WebsitePurpose.PUBLIC_PROFILE, by=None)
+        if i % 2 == 0 and project and not Poster.objects.filter(fellow=fellow).exists():
+            poster = Poster(fellow=fellow, title=project)
+            poster.file.save(
+                "poster.png",
+                ContentFile(poster_png(project[:48], f"Cohort {fellow.cohort.number}")),
+                save=False,
+            )
+            services.save_poster(poster, by=None, kind="png")
+            publishing.give_website_consent(fellow, WebsitePurpose.POSTER, by=None)
+        quote = next(quotes, None)
+        if quote and not Testimonial.objects.filter(fellow=fellow).exists():
+            services.save_testimonial(
+                Testimonial(fellow=fellow, text=quote),
+                by=None,
+                quote=True,
+                quote_as=QuoteAs.NAMED if i % 2 == 0 else QuoteAs.ANONYMOUS,
+                publish=True,
+            )
+    return [
+        f"Public website: {len(published)} of {len(graduates)} graduated fellows on the fellows "
+        "and alumni page (the rest did not opt in)"
+    ]
+
+
 def build_demo() -> list[str]:
     notes = _portfolio("fellow1@fellowship.example", alumnus=False)
     notes += _portfolio("alumnus1@fellowship.example", alumnus=True)
+    notes += _public_site()
     return notes

@@ -63,6 +63,7 @@ def test_load_demo_builds_a_growing_programme_and_two_people_per_role():
 
     _assert_mentoring()
     _assert_surveys()
+    _assert_public_site()
 
     text = out.getvalue()
     assert (
@@ -186,3 +187,40 @@ def _assert_surveys():
     assert set(
         Invitation.objects.filter(survey__key="alumni").values_list("person__email", flat=True)
     ) == {"alumnus1@fellowship.example", "alumnus2@fellowship.example"}
+
+
+def _assert_public_site():
+    """The public website shows the fictional programme: its description, a third of the
+    graduates (those who opted in) and quotes they allowed; nobody else, and no e-mail address."""
+    import html
+    import re
+
+    from django.test import Client
+
+    from portfolio.enums import WebsitePurpose
+    from portfolio.models import PublicProfile, Testimonial, WebsiteConsent
+
+    visitor = Client()
+    home = visitor.get("/").content.decode()
+    assert "What fellows do" in home  # the description's Markdown heading, rendered
+    assert "What fellows say" in home
+    quotes = Testimonial.objects.publishable()
+    assert quotes.count() >= 4
+    shown = [q for q in quotes if html.escape(q.text) in home]
+    assert len(shown) == 3  # the latest three
+
+    published = PublicProfile.objects.published()
+    graduates = Fellow.objects.filter(status=FellowStatus.GRADUATED, cohort__number__lt=4)
+    assert published.count() == (graduates.count() + 2) // 3  # every third graduate
+    fellows_page = visitor.get("/fellows/").content.decode()
+    for profile in published.select_related("fellow"):
+        assert profile.fellow.recorded_name in fellows_page
+    hidden = graduates.exclude(public_profile__in=published).exclude(full_name="")
+    assert hidden.exists()
+    for fellow in hidden:
+        assert fellow.recorded_name not in fellows_page, fellow.ref
+    assert PublicProfile.objects.published().filter(show_photo=True).exists()
+    assert WebsiteConsent.objects.current().filter(purpose=WebsitePurpose.POSTER).exists()
+    projects_page = visitor.get("/projects/").content.decode()
+    for page in (home, fellows_page, projects_page):
+        assert not re.search(r"[\w.+-]+@[\w-]+\.[\w.]+", page)

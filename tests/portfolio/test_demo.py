@@ -7,7 +7,7 @@ import pytest
 
 from fellowship.enums import FellowStatus, Role
 from portfolio import demo, services
-from portfolio.models import Poster
+from portfolio.models import Poster, PublicProfile, WebsiteConsent
 
 from ..conftest import make_person
 from ..factories import FellowFactory
@@ -23,9 +23,13 @@ def test_build_demo_fills_the_demo_fellow_and_alumnus_portfolios_and_can_run_twi
     )
 
     notes = demo.build_demo()
+    consents = WebsiteConsent.objects.count()
     demo.build_demo()
 
-    assert len(notes) == 2
+    assert len(notes) == 3
+    # The alumnus is the only graduate, so they are the third who published a profile.
+    assert PublicProfile.objects.published().get().fellow == alumnus
+    assert WebsiteConsent.objects.count() == consents  # the second run added nothing
     for person in (fellow, alumnus):
         kinds = set(person.portfolio_entries.values_list("kind", flat=True))
         assert {"publication", "presentation", "onward_programme"} <= kinds

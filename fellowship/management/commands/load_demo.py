@@ -18,6 +18,7 @@ from django.test.utils import override_settings
 from fellowship.demo import invitations as invitations_demo
 from fellowship.demo import mentoring as mentoring_demo
 from fellowship.demo import privacy as privacy_demo
+from fellowship.demo import public as public_demo
 from fellowship.enums import FellowStatus, Role
 from fellowship.management.commands.import_history import files_at
 from fellowship.models import Cohort, Fellow, Funder, RoleGrant, User
@@ -78,6 +79,7 @@ class Command(BaseCommand):
                     mentoring_demo.build_demo()
                 )  # after the apps': it uses the projects demo's incoming fellows
                 notes += invitations_demo.build_demo()
+                notes += public_demo.build_demo()
                 notes += privacy_demo.build_demo()  # last: an erasure walks every app's records
             for line in result.summary:
                 self.stdout.write(f"Imported {line}")
