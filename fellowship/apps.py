@@ -21,3 +21,7 @@ class FellowshipConfig(AppConfig):
         autodiscover_modules("retention")
         # ... and adds to the public website (fellowship.hooks.public_section) in its public_sections.py.
         autodiscover_modules("public_sections")
+        # Any saved or deleted record that a public page may show makes the cached pages stale.
+        from .public.caching import watch_public_sources
+
+        watch_public_sources()

@@ -215,6 +215,19 @@ class SentEmailRule(Rule):
         )
 
 
+@register
+class UnconfirmedInterestSignupRule(Rule):
+    kind = "unconfirmed_interest_signups"
+    what = "interest list addresses never confirmed"
+
+    def due(self, now: dt.datetime) -> QuerySet:
+        from .models import InterestSignup
+
+        return InterestSignup.objects.filter(
+            confirmed_at__isnull=True, created__lte=self.policy.cutoff(now)
+        )
+
+
 def history_models() -> list[type[models.Model]]:
     """The history tables of every model that keeps one (simple-history)."""
     found = []

@@ -405,6 +405,13 @@ RETENTION = {
         "description": "Copies of the e-mails the service sent: to whom, the subject and the "
         "text, kept to answer questions about what was sent.",
     },
+    "unconfirmed_interest_signups": {
+        "months": envint("RETENTION_UNCONFIRMED_INTEREST_SIGNUPS_MONTHS", "1"),
+        "after": "the address is put on the list, if it is never confirmed",
+        "description": "Addresses put on the public website's interest list whose owners never "
+        "confirmed them with the link e-mailed to them. Confirmed addresses stay until their "
+        "owners leave the list.",
+    },
     "history": {
         "months": envint("RETENTION_HISTORY_MONTHS", "24"),
         "after": "the change",

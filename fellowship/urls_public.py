@@ -8,6 +8,7 @@ urlpatterns = [
     path("apply-for-the-fellowship/", views.how_to_apply, name="public_apply"),
     path("for-supervisors/", views.for_supervisors, name="public_supervisors"),
     path("interest/", views.interest_signup, name="interest_signup"),
+    path("interest/confirm/<str:token>/", views.interest_confirm, name="interest_confirm"),
     path(
         "interest/unsubscribe/<str:token>/", views.interest_unsubscribe, name="interest_unsubscribe"
     ),

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from fellowship.public.views import public_page
+from fellowship.public.caching import public_page
 from fellowship.uploads import attachment, inline_image
 
 from . import publishing

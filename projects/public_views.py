@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from fellowship.public.views import public_page
+from fellowship.public.caching import public_page
 from portfolio import publishing
 
 from .models import Project

@@ -32,11 +32,13 @@ EVERYONE = rule(200, anonymous=200)
 # url name -> (kwargs builder, expected status per role)
 EXPECTED: dict[str, tuple] = {
     "home": (None, EVERYONE),
-    # The public website: anyone, signed in or not; an unknown unsubscribe token does not exist
+    # The public website: anyone, signed in or not; an unknown unsubscribe or confirmation token
+    # does not exist
     "public_apply": (None, EVERYONE),
     "public_supervisors": (None, EVERYONE),
     "interest_signup": (None, EVERYONE),
     "interest_unsubscribe": (lambda w: {"token": "no-such-token"}, rule(404, anonymous=404)),
+    "interest_confirm": (lambda w: {"token": "no-such-token"}, rule(404, anonymous=404)),
     "sitemap": (None, EVERYONE),
     "robots": (None, EVERYONE),
     "health_live": (None, EVERYONE),

@@ -280,3 +280,38 @@ register(
         ),
     ],
 )
+
+
+def _unconfirmed_kept_for(context) -> str:
+    from ..retention import policy  # the retention module imports the models; keep it late
+
+    return policy("unconfirmed_interest_signups").period
+
+
+register(
+    "interest_confirm",
+    name="Confirm your address (to someone joining the interest list)",
+    when="Someone puts an address on the public website's interest list (again at most once an "
+    "hour while it is not confirmed)",
+    placeholders=[
+        Placeholder(
+            "confirm_link",
+            "The link that confirms the address (it works only for this address)",
+            lambda c: settings.SITE_URL + c["confirm_path"],
+            "https://fellowship.example.nhs.uk/interest/confirm/abc/",
+        ),
+        Placeholder(
+            "expires_at",
+            "When the link stops working, such as Friday 12 March 2027 at 5:00pm",
+            lambda c: when(c["expires_at"], r"l j F Y \a\t g:ia"),
+            "Friday 12 March 2027 at 5:00pm",
+        ),
+        Placeholder(
+            "kept_for",
+            "How long an address that is never confirmed is kept, such as 1 month (the retention "
+            "policy)",
+            _unconfirmed_kept_for,
+            "1 month",
+        ),
+    ],
+)

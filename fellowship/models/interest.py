@@ -14,7 +14,10 @@ def new_unsubscribe_token() -> str:
 
 
 class InterestSignup(models.Model):
-    """An e-mail address to tell when a recruitment round opens, with the link that takes it off."""
+    """An e-mail address to tell when a recruitment round opens, with the link that takes it off.
+
+    An address is told nothing until its owner confirms it with the link e-mailed on signing up,
+    so nobody can put someone else's address on the list."""
 
     email = models.EmailField(max_length=254)
     created = models.DateTimeField(default=timezone.now)
@@ -23,6 +26,10 @@ class InterestSignup(models.Model):
     # The id of the last recruitment round this address was told about (recruitment's table: the
     # core keeps only its number), so that each round is announced to each address once.
     notified_for_round = models.PositiveBigIntegerField(null=True, blank=True)
+    # When the owner confirmed the address with the e-mailed link; empty until then.
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # When the confirmation link was last e-mailed, so that signing up again re-sends it rarely.
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created", "pk"]

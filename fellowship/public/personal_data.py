@@ -35,7 +35,13 @@ class InterestListData:
         yield Part(
             "interest-list",
             [
-                {"email": s.email, "signed_up": s.created, "told_of_round": s.notified_for_round}
+                {
+                    "email": s.email,
+                    "signed_up": s.created,
+                    "confirmation_sent": s.confirmation_sent_at,
+                    "confirmed": s.confirmed_at,
+                    "told_of_round": s.notified_for_round,
+                }
                 for s in self._signups(person)
             ],
         )

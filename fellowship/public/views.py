@@ -3,49 +3,28 @@ the feature apps register (fellowship.hooks.public_section)."""
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ..enums import FellowStatus
 from ..hooks import public_context
 from ..models import Cohort, Fellow, InterestSignup, Region, programme
+from .caching import public_page
 from .forms import InterestForm
 from .markdown import render_markdown
-from .services import sign_up_for_interest, unsubscribe_interest
-
-PUBLIC_MAX_AGE = 300
-# Cookies that make a response personal (a session, or messages waiting to be shown).
-PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, "messages")
-
-
-def public_page(view):
-    """Mark an anonymous visitor's response cacheable by anyone for five minutes; anyone signed
-    in (or carrying a session or messages) gets a private response that no cache stores."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        patch_vary_headers(response, ("Cookie",))
-        personal = (
-            request.user.is_authenticated
-            or any(name in request.COOKIES for name in PERSONAL_COOKIES)
-            or response.cookies
-        )
-        if response.status_code == 200 and not personal:
-            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
-        else:
-            patch_cache_control(response, private=True, no_store=True)
-        return response
-
-    return login_not_required(wrapper)
+from .services import (
+    CONFIRM_WITHIN,
+    ConfirmationLinkError,
+    confirm_interest,
+    sign_up_for_interest,
+    signup_for_token,
+    unsubscribe_interest,
+)
 
 
 def key_figures() -> dict:
@@ -117,9 +96,32 @@ def interest_signup(request):
             return render(request, "429.html", status=429)
         if form.is_valid():
             sign_up_for_interest(email=form.cleaned_data["email"])
-            # The same answer whether or not the address was already listed: nobody learns who is.
-            return render(request, "public/interest_done.html", {"the_programme": programme()})
+            # The same answer whether the address is new, waiting for confirmation or confirmed
+            # (and whether or not a link was sent): nobody learns who is on the list.
+            return render(
+                request,
+                "public/interest_done.html",
+                {"the_programme": programme(), "confirm_within_days": CONFIRM_WITHIN.days},
+            )
     return render(request, "public/interest.html", {"form": form, "the_programme": programme()})
+
+
+@login_not_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def interest_confirm(request, token: str):
+    """The link in the confirmation e-mail: a page with a button, so that a mail scanner opening
+    the link confirms nothing; the button confirms the address."""
+    context = {"the_programme": programme()}
+    try:
+        if request.method == "POST":
+            confirm_interest(token)
+            return render(request, "public/interest_confirmed.html", context)
+        signup_for_token(token)
+    except ConfirmationLinkError as error:
+        context.update(expired=error.expired, confirm_within_days=CONFIRM_WITHIN.days)
+        return render(request, "public/interest_link_invalid.html", context, status=404)
+    return render(request, "public/interest_confirm.html", context)
 
 
 @login_not_required

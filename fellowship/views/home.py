@@ -9,7 +9,8 @@ from .. import rules as r
 from ..enums import FellowStatus, InvitationState, Role
 from ..hooks import Task, home_context, pending_tasks
 from ..models import Cohort, Fellow, Funder, MentorOffer, MentorPairing, PersonInvitation, Workshop
-from ..public.views import public_page, visitors_home
+from ..public.caching import public_page
+from ..public.views import visitors_home
 
 
 @public_page
