@@ -12,6 +12,7 @@ urlpatterns = [
     path(
         "interest/unsubscribe/<str:token>/", views.interest_unsubscribe, name="interest_unsubscribe"
     ),
+    path("accessibility/", views.accessibility_statement, name="accessibility_statement"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("robots.txt", views.robots, name="robots"),
 ]

@@ -41,6 +41,7 @@ EXPECTED: dict[str, tuple] = {
     "interest_confirm": (lambda w: {"token": "no-such-token"}, rule(404, anonymous=404)),
     "sitemap": (None, EVERYONE),
     "robots": (None, EVERYONE),
+    "accessibility_statement": (None, EVERYONE),
     "health_live": (None, EVERYONE),
     "health_ready": (None, EVERYONE),
     # Without the scraper's token (or an allowed address) /metrics does not exist.

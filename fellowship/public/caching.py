@@ -142,9 +142,9 @@ def public_page(view):
             patch_vary_headers(response, ("Cookie",))
             patch_cache_control(response, private=True, no_store=True)
             return response
-        tag = hashlib.sha256(
-            f"{public_version()}:{_window()}:{request.get_full_path()}".encode()
-        ).hexdigest()[:32]
+        # The address includes the host: a page may hold absolute links (the sitemap, og:url).
+        address = request.build_absolute_uri()
+        tag = hashlib.sha256(f"{public_version()}:{_window()}:{address}".encode()).hexdigest()[:32]
         etag = f'"{tag}"'
         if etag in parse_etags(request.headers.get("If-None-Match", "")):
             response = HttpResponseNotModified()

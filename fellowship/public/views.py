@@ -136,7 +136,22 @@ def interest_unsubscribe(request, token: str):
 
 # For search engines ------------------------------------------------------------------------------
 
-PUBLIC_PAGES = ("home", "public_apply", "public_supervisors", "public_fellows", "public_projects")
+PUBLIC_PAGES = (
+    "home",
+    "public_apply",
+    "public_supervisors",
+    "public_fellows",
+    "public_projects",
+    "accessibility_statement",
+)
+
+
+@public_page
+@require_GET
+def accessibility_statement(request):
+    """How accessible the service is, how it was checked, what is known not to be, and how to
+    tell the programme about a problem (public bodies must publish one)."""
+    return render(request, "public/accessibility.html", {"the_programme": programme()})
 
 
 @public_page

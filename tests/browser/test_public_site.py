@@ -45,7 +45,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 # Never followed: signing in or up, and the admin site, are not pages of the public website.
 NOT_CRAWLED = ("/accounts/", "/admin/")
-PUBLIC_PAGES = ["/", "/apply-for-the-fellowship/", "/for-supervisors/", "/fellows/", "/projects/"]
+PUBLIC_PAGES = [
+    "/",
+    "/apply-for-the-fellowship/",
+    "/for-supervisors/",
+    "/fellows/",
+    "/projects/",
+    "/accessibility/",
+]
 MAX_PAGES = 60  # a guard against a crawl that never ends (a link that grows on every page)
 
 

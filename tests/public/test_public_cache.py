@@ -168,3 +168,13 @@ def test_every_model_a_public_page_reads_is_watched():
         "recruitment.criterion",
         "recruitment.requireddocument",
     } <= watched
+
+
+def test_a_page_for_one_host_is_not_served_for_another(db, settings):
+    """The sitemap holds absolute addresses: a request naming another allowed host must not get
+    the first host's copy."""
+    settings.ALLOWED_HOSTS = ["one.example", "two.example"]
+    first = Client().get(reverse("sitemap"), HTTP_HOST="one.example").content.decode()
+    second = Client().get(reverse("sitemap"), HTTP_HOST="two.example").content.decode()
+    assert "one.example" in first and "two.example" not in first
+    assert "two.example" in second and "one.example" not in second

@@ -20,7 +20,14 @@ from ..factories.recruitment import CriterionFactory, EligibilityFactory, RoundF
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_PAGES = ["home", "public_apply", "public_supervisors", "sitemap", "robots"]
+PUBLIC_PAGES = [
+    "home",
+    "public_apply",
+    "public_supervisors",
+    "accessibility_statement",
+    "sitemap",
+    "robots",
+]
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
