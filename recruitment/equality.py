@@ -20,9 +20,11 @@ Applications without an equality record (the form is optional) count as "Not sta
 blank and "prefer not to say" answers, so the groups add up to the stage totals. Every group of
 the vocabulary is a row even when nobody is in it, so an empty group looks like a small one.
 
-Each funnel costs two aggregate queries (stage totals, and the characteristic by stage);
-`monitoring()` shares the first between characteristics. The reports app can call
-`funnel_by()` or `monitoring()` with any queryset of applications (a round, a cohort).
+`funnel_by()` costs two aggregate queries (stage totals, and the characteristic by stage);
+`monitoring()` costs three for every characteristic together (stage totals, all the answers by
+stage, the summarised counts). Choosing the cells to hide is kept in the cache under a keyed digest
+of the counts it is worked out from. The reports app can call `funnel_by()` or `monitoring()` with
+any queryset of applications (a round, a cohort).
 
 Once a round's reports are out, the retention policy keeps its equality answers only as counts
 (`summarise`, EqualityAggregate); the funnels add those counts to the rows that remain. The counts
@@ -38,8 +40,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, QuerySet, TextChoices
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from fellowship.figures import pct
 from fellowship.suppression import Figure, Policy, publish_table
@@ -56,6 +60,9 @@ from .enums import (
     YesNoPrefer,
 )
 from .models import Application, EqualityAggregate, EqualityRecord, RecruitmentRound
+
+#: How long a published funnel stays in the cache; its key changes with any count it is made from.
+CACHE_SECONDS = 3600
 
 
 def policy(threshold: int | None = None) -> Policy:
@@ -406,6 +413,13 @@ def funnel_by(
         key = spec.group_of(answer)
         if key != NOT_STATED:
             by_group.setdefault(key, Counter())[furthest_stage] += n
+    return _funnel(spec, by_group, totals, policy)
+
+
+def _funnel(
+    spec: Characteristic, by_group: dict[str, Counter[str]], totals: list[int], policy: Policy
+) -> Funnel:
+    """The published funnel from the stated groups' counts by furthest stage and the totals."""
     stated = {key: _reached(counter) for key, counter in by_group.items()}
     # Everyone else (blank, "prefer not to say", or no record at all) is "Not stated".
     not_stated = [
@@ -419,7 +433,28 @@ def funnel_by(
     keys = [key for key, _ in spec.groups] + unknown + [NOT_STATED]
     names = [label for _, label in spec.groups] + unknown + [NOT_STATED_LABEL]
     table = [stated.get(key, zero) for key in keys[:-1]] + [not_stated]
-    return _publish(spec, keys, names, table, totals, policy)
+    return _published(spec, keys, names, table, totals, policy)
+
+
+def _published(
+    spec: Characteristic,
+    keys: list[str],
+    labels: list[str],
+    table: list[list[int]],
+    totals: list[int],
+    policy: Policy,
+) -> Funnel:
+    """`_publish`, kept in the cache under a keyed digest of everything it is worked out from (so
+    never stale, and the key gives no count away): choosing the cells to hide is the costly part
+    of the page, and the counts seldom change once a round has closed."""
+    parts = (spec.field, keys, labels, table, list(totals), policy.threshold, policy.round_to)
+    digest = salted_hmac("recruitment.equality.funnel", repr(parts), algorithm="sha256").hexdigest()
+    key = f"equality-funnel:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = _publish(spec, keys, labels, table, totals, policy)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
 
 
 def _publish(
@@ -499,12 +534,44 @@ def monitoring(
     policy: Policy,
     characteristics: Iterable[str] | None = None,
 ) -> list[Funnel]:
-    """Every characteristic's funnel for these applications: 1 + one aggregate query per characteristic."""
+    """Every characteristic's funnel for these applications, from three aggregate queries
+    whatever the number of characteristics: the stage totals, the answers to every question
+    together by furthest stage, and the counts summarised by the retention policy. The same
+    funnels as `funnel_by` gives one by one."""
+    names = list(characteristics or CHARACTERISTICS)
     totals = stage_totals(applications)
-    return [
-        funnel_by(name, applications, policy=policy, totals=totals)
-        for name in (characteristics or CHARACTERISTICS)
-    ]
+    rows = list(
+        EqualityRecord.objects.filter(application__in=submitted_only(applications).values("pk"))
+        .order_by()
+        .values(*names, "application__furthest_stage")
+        .annotate(n=Count("pk"))
+        .values_list("application__furthest_stage", "n", *names)
+    )
+    # Rounds whose records the retention policy has removed left their counts behind.
+    summarised = list(
+        EqualityAggregate.objects.filter(
+            round__in=applications.values("round_id"), characteristic__in=names
+        ).values_list("characteristic", "answer", "furthest_stage", "count")
+    )
+    funnels = []
+    for column, name in enumerate(names, start=2):
+        spec = CHARACTERISTICS[name]
+        # Counts by answer and stage first, so that each distinct answer is grouped once.
+        answers: Counter[tuple[str, str]] = Counter()
+        for row in rows:
+            answers[(row[column], row[0])] += row[1]
+        for characteristic, answer, furthest_stage, n in summarised:
+            if characteristic == name:
+                answers[(answer, furthest_stage)] += n
+        group_of: dict[str, str] = {}
+        by_group: dict[str, Counter[str]] = {}
+        for (answer, furthest_stage), n in answers.items():
+            if answer not in group_of:
+                group_of[answer] = spec.group_of(answer)
+            if group_of[answer] != NOT_STATED:
+                by_group.setdefault(group_of[answer], Counter())[furthest_stage] += n
+        funnels.append(_funnel(spec, by_group, totals, policy))
+    return funnels
 
 
 def summarise(records: QuerySet[EqualityRecord]) -> int:

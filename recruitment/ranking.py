@@ -73,9 +73,12 @@ def _present(value: Any) -> Any:
 
 def _merit(candidate: Candidate, width: int) -> tuple[tuple[Any, ...], ...]:
     """A key for which higher means better; None (missing, or a key not given) sorts lowest."""
-    padding = (None,) * (width - len(candidate.tie_breaks))
-    keys = (candidate.score, *candidate.tie_breaks, *padding)
-    return tuple((0,) if _present(k) is None else (1, k) for k in keys)
+    keys = (candidate.score, *candidate.tie_breaks)
+    merit = tuple(_MISSING if _present(k) is None else (1, k) for k in keys)
+    return merit + (_MISSING,) * (width - len(candidate.tie_breaks))
+
+
+_MISSING = (0,)
 
 
 def rank(candidates: Sequence[Candidate]) -> list[Ranked]:
@@ -87,15 +90,17 @@ def rank(candidates: Sequence[Candidate]) -> list[Ranked]:
     if len(set(ids)) != len(ids):
         raise ValueError("each candidate can appear once")
     by_id = sorted(candidates, key=lambda c: (isinstance(c.id, str), c.id))
-    # Python's sort is stable, also with reverse=True, so equals stay in id order.
     width = max((len(c.tie_breaks) for c in candidates), default=0)
-    ordered = sorted(by_id, key=lambda c: _merit(c, width), reverse=True)
+    # Each key is worked out once. Python's sort is stable, also with reverse=True, so equals
+    # stay in id order.
+    keyed = sorted(((_merit(c, width), c) for c in by_id), key=lambda pair: pair[0], reverse=True)
     result: list[Ranked] = []
-    for position, candidate in enumerate(ordered, start=1):
-        if result and _merit(result[-1].candidate, width) == _merit(candidate, width):
-            result.append(Ranked(result[-1].rank, candidate))
-        else:
-            result.append(Ranked(position, candidate))
+    previous: tuple[tuple[Any, ...], ...] | None = None
+    shared = 0
+    for position, (merit, candidate) in enumerate(keyed, start=1):
+        if merit != previous:
+            previous, shared = merit, position
+        result.append(Ranked(shared, candidate))
     return result
 
 

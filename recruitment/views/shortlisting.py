@@ -82,7 +82,8 @@ def round_shortlisting(request, pk: int):
             )
             return redirect("shortlisting", pk=rnd.pk)
     criteria = list(rnd.criteria.all())
-    standings = shortlist_standings.standings(rnd)
+    ranking = shortlist_standings.ranking(rnd)
+    standings = ranking.waiting
     if action == "shortlist":  # keep what faculty ticked when the form comes back with an error
         ticked = set(request.POST.getlist("applications"))
         for standing in standings:
@@ -93,9 +94,7 @@ def round_shortlisting(request, pk: int):
     needing_reviewers = [s for s in standings if s.reviewer_count < per_application]
     shown_needing = needing_reviewers[:SCORES_PAGE_SIZE]
     # Once the shortlist is made, its ranking and outcomes stay on the page to read.
-    decided = shortlist_standings.standings(
-        rnd, applications=shortlisting.decided(rnd), with_outcome=True
-    )
+    decided = ranking.decided
     decided_page = paginate(request, decided, per_page=SCORES_PAGE_SIZE, param="decided")
     # Full rows (every reviewer and score) only for what this page shows.
     rows = shortlist_standings.rows_for(rnd, criteria, [*page.object_list, *shown_needing])
