@@ -81,6 +81,13 @@ def build_demo() -> list[str]:
     supervisor1 = User.objects.get(email="supervisor1@fellowship.example")
     supervisor2 = User.objects.get(email="supervisor2@fellowship.example")
     faculty = User.objects.get(email="faculty1@fellowship.example")
+    if cohort.proposals_close_at is None:
+        # Proposals for the cohort recruiting now close in six weeks, at 17:00 UK time.
+        day = timezone.localdate() + datetime.timedelta(weeks=6)
+        cohort.proposals_close_at = timezone.make_aware(
+            datetime.datetime.combine(day, datetime.time(17, 0))
+        )
+        cohort.save(update_fields=["proposals_close_at"])
 
     _proposal(
         supervisor1,

@@ -5,8 +5,10 @@ fellowship.hooks, so the core never queries projects."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils import timezone
 
 from fellowship.hooks import public_section
+from fellowship.models import Cohort
 
 from .enums import ChecklistGroup, ProposalStatus
 from .models import ChecklistItem, Project
@@ -58,4 +60,14 @@ def for_supervisors() -> dict:
         "template_sections": template_sections(),
         "checklist": active_checklist(),
         "propose_url": reverse("proposal_create"),
+        "proposal_deadline": next_proposal_deadline(),
     }
+
+
+def next_proposal_deadline() -> Cohort | None:
+    """The cohort whose project proposals close next (its deadline still ahead), if any."""
+    return (
+        Cohort.objects.filter(proposals_close_at__gt=timezone.now())
+        .order_by("proposals_close_at")
+        .first()
+    )

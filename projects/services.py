@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Field
 from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.text import capfirst
 
 from fellowship.models import User
@@ -161,16 +162,36 @@ def save_proposal_draft(
     return DraftSaved(project=project, unsaved=unsaved)
 
 
+class ProposalsClosed(ValidationError):
+    """A first submission after the cohort's deadline for project proposals."""
+
+
+def proposals_closed(project: Project, now: datetime | None = None) -> str:
+    """Why a first submission of `project` is no longer accepted ("" while it is): its cohort's
+    proposals closed. A proposal the programme team sent back for revision may still be
+    resubmitted after the deadline."""
+    closes = project.cohort.proposals_close_at
+    if project.status != ProposalStatus.DRAFT or closes is None:
+        return ""
+    if (now or timezone.now()) <= closes:
+        return ""
+    when = date_format(timezone.localtime(closes), "j F Y \\a\\t H:i T")
+    return f"Proposals for {project.cohort} closed on {when}"
+
+
 def submit_proposal(project: Project, *, by: User, now: datetime | None = None) -> ProposalVersion:
     """Submit (or resubmit) the proposal for vetting.
 
     Side effects: status → submitted or resubmitted; a new ProposalVersion snapshot; e-mails faculty
-    `proposal_submitted`. Raises ValidationError listing what the template still needs.
+    `proposal_submitted`. Raises ValidationError listing what the template still needs, or
+    ProposalsClosed for a first submission after the cohort's deadline.
     """
     with transaction.atomic():
-        project = Project.objects.select_for_update().get(pk=project.pk)
+        project = Project.objects.select_for_update().select_related("cohort").get(pk=project.pk)
         if project.status not in EDITABLE:
             raise ValidationError("This proposal is not waiting for you to change it")
+        if closed := proposals_closed(project, now):
+            raise ProposalsClosed(closed)
         missing = missing_for_submission(project)
         if missing:
             raise ValidationError(missing)

@@ -6,13 +6,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from fellowship.forms import DateTimeLocalInput
+from fellowship.forms.fields import DATETIME_HINT
 from fellowship.models import Cohort, Workshop
 from recruitment.models import RecruitmentRound
 
 from . import distribution
 from .enums import Audience
-
-DATETIME_HINT = "UK time. Pages show it with GMT or BST, depending on the time of year."
 
 
 class SendForm(forms.Form):

@@ -25,6 +25,27 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs, format="%Y-%m-%dT%H:%M")
 
 
+DATETIME_HINT = "UK time. Pages show it with GMT or BST, depending on the time of year."
+
+
+class UKDateTimeField(forms.DateTimeField):
+    """A date and time entered and shown in Europe/London (the site's time zone)."""
+
+    widget = DateTimeLocalInput
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError as exc:
+            if getattr(exc, "code", None) == "ambiguous_timezone":
+                raise ValidationError(
+                    "This time does not exist, or happens twice, in UK time because the clocks change "
+                    "that night. Choose a time at least an hour away",
+                    code="ambiguous_timezone",
+                ) from exc
+            raise
+
+
 class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     """Django's field, but an id too large for a 64-bit integer is an invalid choice, not a 500.
 

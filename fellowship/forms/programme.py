@@ -8,13 +8,21 @@ from django.forms import inlineformset_factory
 
 from ..models import Cohort, FundedPost, Funder, Organisation, Region
 from ..uploads import check_upload
-from .fields import DateInput
+from .fields import DATETIME_HINT, DateInput, UKDateTimeField
 
 
 class CohortForm(forms.ModelForm):
+    proposals_close_at = UKDateTimeField(
+        label="Project proposals close",
+        required=False,
+        help_text="Supervisors can submit new proposals for this cohort until this moment; a "
+        "proposal you send back for revision can still be resubmitted after it. Leave blank for "
+        "no deadline. " + DATETIME_HINT,
+    )
+
     class Meta:
         model = Cohort
-        fields = ["number", "start_date", "end_date"]
+        fields = ["number", "start_date", "end_date", "proposals_close_at"]
         widgets = {"start_date": DateInput, "end_date": DateInput}
         help_texts = {"number": "Cohorts are numbered from 1 in the order they start."}
 

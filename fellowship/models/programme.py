@@ -41,6 +41,8 @@ class Cohort(RulesModel):
     number = models.PositiveSmallIntegerField(unique=True, validators=[MinValueValidator(1)])
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
+    # Supervisors may submit new project proposals for the cohort until then (none: no limit).
+    proposals_close_at = models.DateTimeField("project proposals close", null=True, blank=True)
     history = HistoricalRecords()
 
     objects = CohortQuerySet.as_manager()

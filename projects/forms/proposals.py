@@ -85,10 +85,12 @@ TEXTAREAS = [
 
 def open_cohorts(today: datetime.date | None = None, *, keep: int | None = None):
     """Cohorts a project can still be proposed for: those not started yet and the current one
-    (any that has not ended), and the cohort `keep` (a draft's own, even if it has ended)."""
+    (any that has not ended) whose proposals have not closed, and the cohort `keep` (a draft's
+    own, even if it has ended or closed)."""
     today = today or timezone.localdate()
+    still_open = Q(proposals_close_at__isnull=True) | Q(proposals_close_at__gt=timezone.now())
     return Cohort.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today) | Q(pk=keep)
+        ((Q(end_date__isnull=True) | Q(end_date__gte=today)) & still_open) | Q(pk=keep)
     ).order_by("number")
 
 

@@ -174,6 +174,8 @@ def proposal_submit(request, ref: str):
         raise PermissionDenied
     try:
         version = services.submit_proposal(project, by=request.user)
+    except services.ProposalsClosed as closed:
+        return _detail_page(request, project, closed=closed.message)
     except ValidationError as error:
         project.refresh_from_db()
         if not project.is_editable:  # a second click, or another tab, got there first
@@ -198,7 +200,9 @@ def _detail_project(request, ref: str) -> Project:
     )
 
 
-def _detail_page(request, project: Project, *, submit_problems: list[str] | None = None):
+def _detail_page(
+    request, project: Project, *, submit_problems: list[str] | None = None, closed: str = ""
+):
     user = request.user
     editable = user.has_perm("projects.change_project", project)
     sees_feedback = rules.has_perm("projects.read_feedback", user, project)
@@ -224,6 +228,7 @@ def _detail_page(request, project: Project, *, submit_problems: list[str] | None
         "versions": list(project.versions.select_related("submitted_by").order_by("number")),
         "editable": editable,
         "missing": services.missing_for_submission(project) if editable else [],
+        "closed": closed or (services.proposals_closed(project) if editable else ""),
         "submit_problems": submit_problems or [],
         "feedback": _feedback(project) if sees_feedback else None,
     }

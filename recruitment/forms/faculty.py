@@ -13,32 +13,12 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseInlineFormSet, inlineformset_factory
 
 from fellowship.enums import NON_MEDICAL_PROFESSIONS, Profession
-from fellowship.forms import DateTimeLocalInput
+from fellowship.forms.fields import DATETIME_HINT, UKDateTimeField
 from fellowship.models import Funder, Region
 
 from .. import services
 from ..enums import Stage
 from ..models import Criterion, RecruitmentRound, RequiredDocument
-
-DATETIME_HINT = "UK time. Pages show it with GMT or BST, depending on the time of year."
-
-
-class UKDateTimeField(forms.DateTimeField):
-    """A date and time entered and shown in Europe/London (the site's time zone)."""
-
-    widget = DateTimeLocalInput
-
-    def to_python(self, value):
-        try:
-            return super().to_python(value)
-        except ValidationError as exc:
-            if getattr(exc, "code", None) == "ambiguous_timezone":
-                raise ValidationError(
-                    "This time does not exist, or happens twice, in UK time because the clocks change "
-                    "that night. Choose a time at least an hour away",
-                    code="ambiguous_timezone",
-                ) from exc
-            raise
 
 
 class RoundForm(forms.ModelForm):
