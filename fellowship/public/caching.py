@@ -82,10 +82,10 @@ def _pending(func) -> bool:
 
 
 def record_changed(sender, **kwargs) -> None:
-    """post_save / post_delete / m2m_changed: bump the version now and again once the change is
-    committed (once per transaction however many rows change). The second bump matters: a page
-    rendered between the two, from the data as it was before the commit, is kept under the first
-    one's version and would otherwise be served until it expired."""
+    """post_save / post_delete / m2m_changed: bump the version now (for every row saved) and again
+    once the change is committed (once per transaction however many rows change). The second bump
+    matters: a page rendered between the two, from the data as it was before the commit, is kept
+    under the first one's version and would otherwise be served until it expired."""
     bump_public_version()
     if not connection.in_atomic_block:
         return  # autocommit: already committed
@@ -130,6 +130,13 @@ def _personal(request) -> bool:
     )
 
 
+def _private(response):
+    """Someone's own page: no cache, shared or the browser's, may keep it."""
+    patch_vary_headers(response, ("Cookie",))
+    patch_cache_control(response, private=True, no_store=True)
+    return response
+
+
 def public_page(view):
     """An anonymous visitor's GET is answered from the shared cache when it can be (see the module
     docstring), with an ETag and `public, no-cache`; anyone else gets the view's own response,
@@ -138,10 +145,7 @@ def public_page(view):
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if _personal(request) or request.method not in ("GET", "HEAD"):
-            response = view(request, *args, **kwargs)
-            patch_vary_headers(response, ("Cookie",))
-            patch_cache_control(response, private=True, no_store=True)
-            return response
+            return _private(view(request, *args, **kwargs))
         # The address includes the host: a page may hold absolute links (the sitemap, og:url).
         address = request.build_absolute_uri()
         tag = hashlib.sha256(f"{public_version()}:{_window()}:{address}".encode()).hexdigest()[:32]
@@ -165,9 +169,7 @@ def public_page(view):
                     or response.streaming
                     or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
                 ):
-                    patch_vary_headers(response, ("Cookie",))
-                    patch_cache_control(response, private=True, no_store=True)
-                    return response
+                    return _private(response)
                 cache.set(key, (response.content, response["Content-Type"]), PUBLIC_CACHE_SECONDS)
         response["ETag"] = etag
         patch_vary_headers(response, ("Cookie",))
